@@ -1,0 +1,39 @@
+//! # ccsim — a discrete-event simulator of chat and messaging contact centers
+//!
+//! A planner describes demand (skills with arrival processes and
+//! conversation behaviour), agents (groups with skills, capacity, modes,
+//! shifts) and routing in a TOML scenario; ccsim runs independent
+//! replications on a simulated clock and reports handle-time, queue,
+//! response-time and occupancy metrics with 95% confidence intervals.
+//!
+//! The pipeline:
+//!
+//! ```text
+//! scenario file ─► scenario::load ─► Scenario ─► runner::run ─► RunResult ─► report (CSV, table, charts)
+//!                                       │
+//!                     sim::Sim (one replication; engine: clock, event queue, streams)
+//! ```
+//!
+//! ```
+//! let scn = ccsim::scenario::load_str(ccsim::EXAMPLE, "example.toml", std::path::Path::new("."), "example").unwrap();
+//! let mut scn = scn;
+//! scn.replications = 2;
+//! scn.horizon = 3600.0;
+//! let result = ccsim::runner::run(&scn, &ccsim::runner::RunOptions::default()).unwrap();
+//! assert!(result.summary("all", "offered").unwrap().mean > 0.0);
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod analytic;
+pub mod bench;
+pub mod engine;
+pub mod metrics;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod sim;
+pub mod sweep;
+
+/// The built-in example scenario (`scenarios/example.toml`), run by `ccsim run` without an argument.
+pub const EXAMPLE: &str = include_str!("../scenarios/example.toml");

@@ -1,0 +1,278 @@
+//! Streaming statistics.
+//!
+//! During a replication the simulation adds to plain tallies (sums and
+//! counts: memory does not grow with simulated time). A finished
+//! replication turns its tallies into metric values ([`metric_values`]);
+//! ratios are ratios of sums within the replication. Across replications,
+//! [`Estimate`] gives the mean and a 95% Student-t confidence interval.
+
+pub mod ci;
+
+pub use ci::{Estimate, estimate, paired_difference};
+
+/// Counts and sums for one skill (or all skills) in one replication,
+/// over conversations that arrived after the warm-up.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    /// Conversations that arrived (new conversations, returns included).
+    pub offered: u64,
+    /// Offered conversations assigned to an agent.
+    pub handled: u64,
+    /// Offered conversations that left the queue unassigned.
+    pub abandoned: u64,
+    /// Abandoned within the service-level target.
+    pub abandoned_within_sl: u64,
+    /// Handled within the service-level target.
+    pub handled_within_sl: u64,
+    /// Offered conversations that had to wait in queue at all.
+    pub waited: u64,
+    /// Offered conversations whose skill had no online agent on arrival.
+    pub unroutable: u64,
+    /// Sum of first queue times of conversations that left the queue (s).
+    pub queue_time_sum: f64,
+    /// Sum of first queue times of handled conversations (s).
+    pub asa_sum: f64,
+    /// First agent replies.
+    pub first_response_n: u64,
+    /// Sum of arrival → first reply (s).
+    pub first_response_sum: f64,
+    /// First replies within the service-level target.
+    pub first_response_within: u64,
+    /// Agent replies.
+    pub replies: u64,
+    /// Sum of consumer message → agent reply (s).
+    pub response_sum: f64,
+    /// Replies later than the response SLA.
+    pub overdue: u64,
+    /// Conversations closed (any reason but abandonment).
+    pub closed: u64,
+    /// Sum of handle times of closed conversations (s).
+    pub handle_sum: f64,
+    /// Sum of agent typing time of closed conversations (s).
+    pub effort_sum: f64,
+    /// Sum of arrival → close of closed conversations (s).
+    pub resolution_sum: f64,
+    /// Solved conversations (agent's last reply).
+    pub solved: u64,
+    /// Sum of arrival → (last) solve (s).
+    pub solve_time_sum: f64,
+    /// Reopens (returns inside the window, unparks excluded).
+    pub reopens: u64,
+    /// New consumer issues (first conversations).
+    pub issues: u64,
+    /// Closed by the agent.
+    pub closed_by_agent: u64,
+    /// Closed by the consumer.
+    pub closed_by_consumer: u64,
+    /// Closed by the style's timer (solved → closed).
+    pub closed_by_timer: u64,
+    /// Closed by auto-close.
+    pub auto_closed: u64,
+    /// Transfers out of this skill.
+    pub transfers: u64,
+    /// Returned to the queue (agent action or logout).
+    pub returned_to_queue: u64,
+    /// Offers (ring mode).
+    pub rings: u64,
+    /// Rings that timed out (ignored).
+    pub ring_timeouts: u64,
+    /// Time conversations spent ringing (s).
+    pub ring_time: f64,
+    /// Conversations kept assigned through a logout.
+    pub kept_at_logout: u64,
+    /// Parks (social messaging).
+    pub parks: u64,
+    /// Offered conversations still in the system at the end.
+    pub in_system_end: u64,
+    /// Integral of the queue length over measured time (conversation·s).
+    pub queue_area: f64,
+    /// Largest queue length seen in measured time.
+    pub queue_max: u64,
+    /// Integral of online agents having the skill (agent·s).
+    pub online_area: f64,
+}
+
+impl Tally {
+    /// Adds another tally (for `all` = sum of skills; maxima combine as max).
+    pub fn merge(&mut self, o: &Tally) {
+        macro_rules! add { ($($f:ident),*) => { $( self.$f += o.$f; )* } }
+        add!(
+            offered,
+            handled,
+            abandoned,
+            abandoned_within_sl,
+            handled_within_sl,
+            waited,
+            unroutable,
+            queue_time_sum,
+            asa_sum,
+            first_response_n,
+            first_response_sum,
+            first_response_within,
+            replies,
+            response_sum,
+            overdue,
+            closed,
+            handle_sum,
+            effort_sum,
+            resolution_sum,
+            solved,
+            solve_time_sum,
+            reopens,
+            issues,
+            closed_by_agent,
+            closed_by_consumer,
+            closed_by_timer,
+            auto_closed,
+            transfers,
+            returned_to_queue,
+            rings,
+            ring_timeouts,
+            ring_time,
+            kept_at_logout,
+            parks,
+            in_system_end,
+            queue_area,
+            online_area
+        );
+        self.queue_max = self.queue_max.max(o.queue_max);
+    }
+}
+
+/// Time-based totals over the agents of one replication (measured time only).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AgentTally {
+    /// Time logged in (online or away) (s).
+    pub logged_in: f64,
+    /// Time online (s).
+    pub online: f64,
+    /// Time typing replies (s).
+    pub effort: f64,
+    /// Integral of open conversations over logged-in time (conversation·s).
+    pub open_area: f64,
+    /// Largest number of open conversations.
+    pub max_open: u32,
+    /// Conversations assigned.
+    pub conversations: u64,
+    /// Replies typed.
+    pub replies: u64,
+    /// Rings offered to this agent.
+    pub rings: u64,
+    /// Rings this agent ignored.
+    pub rings_ignored: u64,
+}
+
+impl AgentTally {
+    /// Adds another agent's totals.
+    pub fn merge(&mut self, o: &AgentTally) {
+        self.logged_in += o.logged_in;
+        self.online += o.online;
+        self.effort += o.effort;
+        self.open_area += o.open_area;
+        self.max_open = self.max_open.max(o.max_open);
+        self.conversations += o.conversations;
+        self.replies += o.replies;
+        self.rings += o.rings;
+        self.rings_ignored += o.rings_ignored;
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// The metric names of `summary.csv`, in output order.
+pub const METRICS: &[&str] = &[
+    "offered",
+    "handled",
+    "abandoned",
+    "abandonment_rate",
+    "wait_probability",
+    "queue_time_mean",
+    "asa",
+    "service_level",
+    "first_response_mean",
+    "first_response_sl",
+    "response_time_mean",
+    "overdue_rate",
+    "handle_time_mean",
+    "effort_mean",
+    "occupancy",
+    "concurrency_mean",
+    "unroutable",
+    "resolution_time_mean",
+    "solve_time_mean",
+    "reopen_rate",
+    "conversations_per_issue",
+    "closed",
+    "closed_by_agent",
+    "closed_by_consumer",
+    "closed_by_timer",
+    "auto_closed",
+    "transfers",
+    "returned_to_queue",
+    "rings",
+    "ring_timeouts",
+    "ring_time_mean",
+    "kept_at_logout",
+    "parks",
+    "in_system_end",
+    "queue_mean",
+    "queue_max",
+    "agents_online",
+];
+
+/// The value of every metric in [`METRICS`] order for one replication.
+/// `horizon` is the measured time; `agents` the agents' totals for the
+/// same scope (occupancy and concurrency are NaN without one).
+pub fn metric_values(t: &Tally, agents: Option<&AgentTally>, horizon: f64) -> Vec<f64> {
+    let f = |x: u64| x as f64;
+    let left_queue = f(t.handled + t.abandoned);
+    vec![
+        f(t.offered),
+        f(t.handled),
+        f(t.abandoned),
+        ratio(f(t.abandoned), f(t.offered)),
+        ratio(f(t.waited), f(t.offered)),
+        ratio(t.queue_time_sum, left_queue),
+        ratio(t.asa_sum, f(t.handled)),
+        ratio(
+            f(t.handled_within_sl),
+            f(t.offered) - f(t.abandoned_within_sl),
+        ),
+        ratio(t.first_response_sum, f(t.first_response_n)),
+        ratio(f(t.first_response_within), f(t.first_response_n)),
+        ratio(t.response_sum, f(t.replies)),
+        ratio(f(t.overdue), f(t.replies)),
+        ratio(t.handle_sum, f(t.closed)),
+        ratio(t.effort_sum, f(t.closed)),
+        agents.map_or(f64::NAN, |a| ratio(a.effort, a.logged_in)),
+        agents.map_or(f64::NAN, |a| ratio(a.open_area, a.logged_in)),
+        f(t.unroutable),
+        ratio(t.resolution_sum, f(t.closed)),
+        ratio(t.solve_time_sum, f(t.solved)),
+        ratio(f(t.reopens), f(t.handled)),
+        ratio(f(t.offered), f(t.issues)),
+        f(t.closed),
+        f(t.closed_by_agent),
+        f(t.closed_by_consumer),
+        f(t.closed_by_timer),
+        f(t.auto_closed),
+        f(t.transfers),
+        f(t.returned_to_queue),
+        f(t.rings),
+        f(t.ring_timeouts),
+        ratio(t.ring_time, f(t.rings)),
+        f(t.kept_at_logout),
+        f(t.parks),
+        f(t.in_system_end),
+        ratio(t.queue_area, horizon),
+        f(t.queue_max),
+        ratio(t.online_area, horizon),
+    ]
+}
+
+/// Index of a metric in [`METRICS`].
+pub fn metric_index(name: &str) -> Option<usize> {
+    METRICS.iter().position(|m| *m == name)
+}

@@ -1,0 +1,288 @@
+//! A conversation and its lifecycle (SPEC §2), as one explicit state
+//! machine.
+//!
+//! ```text
+//!  arrival ─► Queued ─► (Offered) ─► AwaitAgent ⇄ AwaitConsumer ─► Solved ─► Closed
+//!               ▲  │        │            │   ▲         │   ▲           │
+//!               │  │        └─ ignored ──┘   │         ▼   │           └─► reopened (AwaitAgent / Queued)
+//!               │  └─► Abandoned             │        Parked (social_messaging)
+//!               └──── transfer / return-to-queue / logout ────┘
+//! ```
+//!
+//! * `Queued` — in its skill's queue (or waiting for its previous agent,
+//!   `sticky`). Patience runs only on the first wait of a new conversation.
+//! * `Offered` — ringing at one agent (ring mode); holds a slot of that
+//!   agent's capacity; patience still runs.
+//! * `AwaitAgent` / `AwaitConsumer` — the two turns of *Open*: assigned,
+//!   holding a slot. In `AwaitAgent` a consumer message waits in the
+//!   agent's SLA-sorted work list; in `AwaitConsumer` the consumer's reply
+//!   time runs (and auto-close, and the park timer).
+//! * `Parked` — Pending / On hold in `social_messaging`: owned, but the
+//!   slot is free; a consumer message needs capacity again.
+//! * `Solved` — the agent solved it; the style's timer will close it; a
+//!   consumer return before then reopens it.
+//! * Closed and Abandoned are final: the slot is released.
+//!
+//! Transitions go through [`State::can_go`], which the simulation asserts
+//! in debug builds and the tests exercise: an illegal transition is a bug
+//! that fails loudly.
+
+use rand_xoshiro::SplitMix64;
+
+/// No agent.
+pub const NONE: u32 = u32::MAX;
+
+/// Where a conversation is in its lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Waiting for an agent.
+    Queued,
+    /// Ringing at an agent.
+    Offered,
+    /// Open: a consumer message waits for the agent's reply.
+    AwaitAgent,
+    /// Open: waiting for the consumer.
+    AwaitConsumer,
+    /// Pending / On hold: owned, capacity freed.
+    Parked,
+    /// Solved, not yet closed.
+    Solved,
+    /// Final: closed (by agent, consumer, timer or auto-close).
+    Closed,
+    /// Final: left the queue unassigned.
+    Abandoned,
+}
+
+impl State {
+    /// Whether the lifecycle allows `self → to`.
+    pub fn can_go(self, to: State) -> bool {
+        use State::*;
+        matches!(
+            (self, to),
+            (
+                Queued,
+                Offered | AwaitAgent | AwaitConsumer | Abandoned | Queued
+            ) | (
+                Offered,
+                Queued | AwaitAgent | AwaitConsumer | Abandoned | Offered
+            ) | (AwaitAgent, AwaitConsumer | Solved | Closed | Queued)
+                | (AwaitConsumer, AwaitAgent | Parked | Closed | Queued)
+                | (Parked, AwaitAgent | Queued | Closed)
+                | (Solved, AwaitAgent | Queued | Closed)
+        )
+    }
+
+    /// Whether the conversation holds a slot of its agent's capacity.
+    pub fn holds_capacity(self) -> bool {
+        matches!(
+            self,
+            State::Offered | State::AwaitAgent | State::AwaitConsumer
+        )
+    }
+
+    /// The name used in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Queued => "queued",
+            State::Offered => "offered",
+            State::AwaitAgent => "awaiting_agent",
+            State::AwaitConsumer => "awaiting_consumer",
+            State::Parked => "parked",
+            State::Solved => "solved",
+            State::Closed => "closed",
+            State::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// Why a conversation closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Solved in live_chat style, or closed by the agent.
+    Agent,
+    /// The consumer closed it.
+    Consumer,
+    /// The style's solved → closed timer.
+    Timer,
+    /// Auto-close of an inactive conversation.
+    AutoClose,
+    /// Left the queue (not a close: the abandoned end state).
+    Abandoned,
+}
+
+impl CloseReason {
+    /// The name used in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            CloseReason::Agent => "agent",
+            CloseReason::Consumer => "consumer",
+            CloseReason::Timer => "timer",
+            CloseReason::AutoClose => "auto_close",
+            CloseReason::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// Flag bits of a conversation.
+pub mod flag {
+    /// The first agent reply was sent.
+    pub const FIRST_REPLY: u8 = 1;
+    /// Transferred and not yet reached an agent: exempt from auto-close.
+    pub const ACTIONABLE: u8 = 2;
+    /// A manual SLA is set: exempt from auto-close.
+    pub const MANUAL_SLA: u8 = 4;
+    /// A consumer message waits for an agent reply (meaningful when queued/offered).
+    pub const PENDING_MSG: u8 = 8;
+    /// Arrived after the warm-up: counted in the statistics.
+    pub const MEASURED: u8 = 16;
+    /// Has been assigned at least once (handled).
+    pub const HANDLED: u8 = 32;
+    /// Still in its first queue wait (patience applies).
+    pub const FIRST_WAIT: u8 = 64;
+}
+
+/// One conversation, stored in the simulation's arena.
+#[derive(Clone, Debug)]
+pub struct Conv {
+    /// State epoch: bumped on every state change; routing, park and style timers carry it.
+    pub epoch: u32,
+    /// Consumer-reply timer epoch.
+    pub cgen: u32,
+    /// Auto-close timer epoch.
+    pub agen: u32,
+    /// Lifecycle state.
+    pub state: State,
+    /// Skill whose queue it is in / it belongs to now.
+    pub skill: u16,
+    /// Skill it arrived at (statistics are attributed there).
+    pub origin: u16,
+    /// Flags ([`flag`]).
+    pub flags: u8,
+    /// Owning (or ringing) agent, or [`NONE`].
+    pub agent: u32,
+    /// Previous owner, for sticky routing.
+    pub prev_agent: u32,
+    /// Agent that last ignored it (ring mode).
+    pub ignored_by: u32,
+    /// Agent group it was transferred to, or [`NONE`].
+    pub target_group: u32,
+    /// Consumer messages still to come after the current one.
+    pub left: u32,
+    /// Reopens so far.
+    pub reopens: u32,
+    /// Conversation id (per replication).
+    pub id: u64,
+    /// Consumer issue id.
+    pub issue: u64,
+    /// Arrival time.
+    pub arrival: f64,
+    /// When it entered the current queue wait.
+    pub enqueued: f64,
+    /// When the current assigned-and-open period began.
+    pub open_since: f64,
+    /// When the awaited consumer message arrived.
+    pub msg_at: f64,
+    /// Response-SLA deadline of the awaited reply.
+    pub deadline: f64,
+    /// When it started ringing.
+    pub ring_since: f64,
+    /// Total time assigned and open.
+    pub handle: f64,
+    /// Total agent typing time.
+    pub effort: f64,
+    /// When it was (last) solved.
+    pub solved_at: f64,
+    /// First queue time (s), NaN until first assigned.
+    pub wait: f64,
+    /// Arrival → first agent reply (s), NaN until then.
+    pub first_response: f64,
+    /// Consumer-side random stream (reply times, returns, closing).
+    pub crng: SplitMix64,
+    /// Agent-side random stream (efforts, transfers).
+    pub arng: SplitMix64,
+}
+
+impl Conv {
+    /// Whether a flag is set.
+    #[inline]
+    pub fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+
+    /// Sets or clears a flag.
+    #[inline]
+    pub fn set(&mut self, f: u8, on: bool) {
+        if on {
+            self.flags |= f
+        } else {
+            self.flags &= !f
+        }
+    }
+
+    /// Moves to `to`, bumping the state epoch; illegal moves panic in debug builds.
+    #[inline]
+    pub fn go(&mut self, to: State) {
+        debug_assert!(
+            self.state.can_go(to),
+            "illegal transition {:?} -> {:?}",
+            self.state,
+            to
+        );
+        self.state = to;
+        self.epoch = self.epoch.wrapping_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::State::*;
+    use super::*;
+
+    #[test]
+    fn final_states_have_no_way_out() {
+        for to in [
+            Queued,
+            Offered,
+            AwaitAgent,
+            AwaitConsumer,
+            Parked,
+            Solved,
+            Closed,
+            Abandoned,
+        ] {
+            assert!(!Closed.can_go(to));
+            assert!(!Abandoned.can_go(to));
+        }
+    }
+
+    #[test]
+    fn only_waiting_conversations_abandon_and_only_open_ones_solve() {
+        let all = [
+            Queued,
+            Offered,
+            AwaitAgent,
+            AwaitConsumer,
+            Parked,
+            Solved,
+            Closed,
+            Abandoned,
+        ];
+        for s in all {
+            assert_eq!(s.can_go(Abandoned), matches!(s, Queued | Offered), "{s:?}");
+            assert_eq!(s.can_go(Solved), s == AwaitAgent, "{s:?}");
+            assert_eq!(s.can_go(Parked), s == AwaitConsumer, "{s:?}");
+        }
+        assert!(!Queued.can_go(Solved));
+        assert!(!Parked.can_go(AwaitConsumer));
+    }
+
+    #[test]
+    fn capacity_is_held_only_while_offered_or_open() {
+        assert!(
+            AwaitAgent.holds_capacity()
+                && AwaitConsumer.holds_capacity()
+                && Offered.holds_capacity()
+        );
+        assert!(!Parked.holds_capacity() && !Solved.holds_capacity() && !Queued.holds_capacity());
+    }
+}

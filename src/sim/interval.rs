@@ -1,0 +1,99 @@
+//! Per-report-interval tallies of one replication: a compact row per
+//! (interval, skill), filled as the run goes.
+
+/// Counts and sums of one skill in one report interval. Conversation
+/// counts are attributed to the interval of arrival; replies to the
+/// interval they were sent in; queue and staffing are time averages.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IntervalTally {
+    /// Conversations that arrived.
+    pub offered: u64,
+    /// Of those, assigned.
+    pub handled: u64,
+    /// Of those, abandoned.
+    pub abandoned: u64,
+    /// Handled within the service-level target.
+    pub handled_within_sl: u64,
+    /// Abandoned within the service-level target.
+    pub abandoned_within_sl: u64,
+    /// Sum of queue times of handled conversations (s).
+    pub asa_sum: f64,
+    /// Offered while no online agent had the skill.
+    pub unroutable: u64,
+    /// First replies sent in the interval.
+    pub first_response_n: u64,
+    /// Sum of first response times (s).
+    pub first_response_sum: f64,
+    /// Agent replies sent in the interval.
+    pub replies: u64,
+    /// Sum of response times (s).
+    pub response_sum: f64,
+    /// Integral of the queue length (conversation·s).
+    pub queue_area: f64,
+    /// Largest queue length.
+    pub queue_max: u64,
+    /// Integral of online agents with the skill (agent·s).
+    pub online_area: f64,
+}
+
+/// Column names of the per-interval metrics, in [`interval_values`] order.
+pub const INTERVAL_METRICS: &[&str] = &[
+    "offered",
+    "handled",
+    "abandoned",
+    "abandonment_rate",
+    "service_level",
+    "asa",
+    "first_response_mean",
+    "response_time_mean",
+    "unroutable",
+    "queue_mean",
+    "queue_max",
+    "agents_online",
+];
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Metric values of one interval row; `length` is the interval's length.
+pub fn interval_values(t: &IntervalTally, length: f64) -> Vec<f64> {
+    let f = |x: u64| x as f64;
+    vec![
+        f(t.offered),
+        f(t.handled),
+        f(t.abandoned),
+        ratio(f(t.abandoned), f(t.offered)),
+        ratio(
+            f(t.handled_within_sl),
+            f(t.offered) - f(t.abandoned_within_sl),
+        ),
+        ratio(t.asa_sum, f(t.handled)),
+        ratio(t.first_response_sum, f(t.first_response_n)),
+        ratio(t.response_sum, f(t.replies)),
+        f(t.unroutable),
+        t.queue_area / length,
+        f(t.queue_max),
+        t.online_area / length,
+    ]
+}
+
+impl IntervalTally {
+    /// Adds another row (for the `all` scope).
+    pub fn merge(&mut self, o: &IntervalTally) {
+        self.offered += o.offered;
+        self.handled += o.handled;
+        self.abandoned += o.abandoned;
+        self.handled_within_sl += o.handled_within_sl;
+        self.abandoned_within_sl += o.abandoned_within_sl;
+        self.asa_sum += o.asa_sum;
+        self.unroutable += o.unroutable;
+        self.first_response_n += o.first_response_n;
+        self.first_response_sum += o.first_response_sum;
+        self.replies += o.replies;
+        self.response_sum += o.response_sum;
+        self.queue_area += o.queue_area;
+        self.queue_max += o.queue_max;
+        self.online_area += o.online_area;
+    }
+}

@@ -1,0 +1,3 @@
+//! Parameter sweeps: grids over scenario keys (`grid`).
+
+pub mod grid;
