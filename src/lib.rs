@@ -27,6 +27,8 @@
 
 pub mod analytic;
 pub mod bench;
+pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod metrics;
 pub mod report;

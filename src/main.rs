@@ -1,12 +1,13 @@
-//! The `ccsim` command line: `run`, `compare`, `sweep`, `check`, `bench`.
-//! Maps errors to exit codes: 2 for bad input (scenario, options, files),
-//! 1 for anything else; a closed pipe on stdout exits 0.
+//! The `ccsim` command line: `run`, `compare`, `sweep`, `merge`, `staff`,
+//! `check`, `bench`. Maps errors to exit codes: 2 for bad input
+//! (scenario, options, files), 1 for anything else; a closed pipe on
+//! stdout exits 0.
 
 use anyhow::Context;
-use ccsim::report::{self, csv_out, table, write_atomic};
+use ccsim::cli::{CliError, CommonArgs, load_scenario, write_run_outputs};
+use ccsim::report::table;
 use ccsim::runner::{self, RunOptions};
-use ccsim::scenario::{self, Scenario};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -28,8 +29,16 @@ enum Command {
         /// Scenario file (TOML). Omit to run the built-in example.
         scenario: Option<PathBuf>,
         #[command(flatten)]
-        common: Common,
+        common: CommonArgs,
     },
+    /// Run the base scenario and every [[variant]] on common random numbers; paired differences and charts.
+    Compare(ccsim::compare::CompareArgs),
+    /// Run a grid of parameter values in parallel.
+    Sweep(ccsim::sweep::SweepArgs),
+    /// Join sweep shard files into one, checking nothing is missing or duplicated.
+    Merge(ccsim::sweep::MergeArgs),
+    /// Find the smallest head-count that meets a target, by simulation.
+    Staff(ccsim::sweep::StaffArgs),
     /// Validate a scenario: print errors and warnings, run nothing.
     Check {
         /// Scenario file (TOML).
@@ -43,39 +52,6 @@ enum Command {
     },
 }
 
-#[derive(Args, Clone, Debug, Default)]
-struct Common {
-    /// Output directory; results go to DIR/<name>/.
-    #[arg(long, default_value = "output")]
-    out: PathBuf,
-    /// Seed (overrides the scenario's).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Replications (overrides the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    replications: Option<u32>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    threads: Option<u32>,
-    /// Also write conversations.csv, one row per conversation.
-    #[arg(long)]
-    trace: bool,
-}
-
-/// An error with its exit code.
-enum Failure {
-    /// Bad input: exit 2.
-    Input(anyhow::Error),
-    /// Anything else: exit 1.
-    Other(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::Other(e)
-    }
-}
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -84,13 +60,22 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match dispatch(cli) {
+    let result = match cli.command {
+        Command::Run { scenario, common } => cmd_run(scenario.as_deref(), &common),
+        Command::Compare(a) => ccsim::compare::compare(&a).and_then(|s| print(&s)),
+        Command::Sweep(a) => ccsim::sweep::sweep(&a).and_then(|s| print(&s)),
+        Command::Merge(a) => ccsim::sweep::merge(&a).and_then(|s| print(&s)),
+        Command::Staff(a) => ccsim::sweep::staff(&a).and_then(|s| print(&s)),
+        Command::Check { scenario } => cmd_check(&scenario),
+        Command::Bench { customers } => print(&ccsim::bench::erlang_a(customers).report()),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Input(e)) => {
+        Err(CliError::Input(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
-        Err(Failure::Other(e)) => {
+        Err(CliError::Other(e)) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
@@ -107,84 +92,34 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn dispatch(cli: Cli) -> Result<(), Failure> {
-    match cli.command {
-        Command::Run { scenario, common } => cmd_run(scenario.as_deref(), &common),
-        Command::Check { scenario } => cmd_check(&scenario),
-        Command::Bench { customers } => cmd_bench(customers),
-    }
-}
-
-/// Loads a scenario file, or the built-in example; prints warnings.
-fn load(path: Option<&Path>) -> Result<Scenario, Failure> {
-    let scn = match path {
-        Some(p) => scenario::load(p),
-        None => scenario::load_str(
-            ccsim::EXAMPLE,
-            "<built-in example>",
-            Path::new("scenarios"),
-            "example",
-        ),
-    }
-    .map_err(|e| Failure::Input(anyhow::anyhow!("{e}")))?;
-    for w in &scn.warnings {
-        eprintln!("warning: {w}");
-    }
-    Ok(scn)
-}
-
-fn apply_overrides(scn: &mut Scenario, c: &Common) {
-    if let Some(s) = c.seed {
-        scn.seed = s;
-    }
-    if let Some(r) = c.replications {
-        scn.replications = r;
-    }
-}
-
-fn println_safe(s: &str) -> Result<(), Failure> {
+/// Prints to stdout; a closed pipe is reported as such (and exits 0).
+fn print(s: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     out.write_all(s.as_bytes())
         .and_then(|_| out.flush())
-        .map_err(|e| Failure::Other(e.into()))
+        .map_err(|e| CliError::Other(e.into()))
 }
 
-fn cmd_run(path: Option<&Path>, common: &Common) -> Result<(), Failure> {
-    let mut scn = load(path)?;
-    apply_overrides(&mut scn, common);
+fn cmd_run(path: Option<&Path>, common: &CommonArgs) -> Result<(), CliError> {
+    let mut scn = load_scenario(path)?;
+    common.apply(&mut scn);
     let dir = common.out.join(&scn.name);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let opts = RunOptions {
-        threads: common.threads.map(|t| t as usize),
+        threads: common.threads(),
         trace_dir: common.trace.then(|| dir.clone()),
         variant: None,
     };
     let result = runner::run(&scn, &opts)?;
-    write_outputs(&dir, &scn, std::slice::from_ref(&result))?;
-    println_safe(&table::render(&result))?;
-    println_safe(&format!("wrote {}\n", dir.display()))?;
-    Ok(())
+    write_run_outputs(&dir, &scn, std::slice::from_ref(&result))?;
+    print(&table::render(&result))?;
+    print(&format!("wrote {}\n", dir.display()))
 }
 
-/// Writes the report files of a run (one or more variants) into `dir`.
-fn write_outputs(dir: &Path, scn: &Scenario, results: &[runner::RunResult]) -> Result<(), Failure> {
-    let files: [(&str, Vec<u8>); 4] = [
-        ("summary.csv", csv_out::summary(results)),
-        ("intervals.csv", csv_out::intervals(results)),
-        ("agents.csv", csv_out::agents(results, scn.horizon)),
-        ("scenario.resolved.json", scn.resolved_text().into_bytes()),
-    ];
-    for (name, bytes) in files {
-        let p = dir.join(name);
-        write_atomic(&p, &bytes).with_context(|| format!("cannot write {}", p.display()))?;
-    }
-    Ok(())
-}
-
-fn cmd_check(path: &Path) -> Result<(), Failure> {
-    let scn = load(Some(path))?;
-    println_safe(&format!(
+fn cmd_check(path: &Path) -> Result<(), CliError> {
+    let scn = load_scenario(Some(path))?;
+    print(&format!(
         "{}: ok — {} skill(s), {} agent group(s), {} agent(s), {} variant(s), {} warning(s)\n",
         path.display(),
         scn.skills.len(),
@@ -193,11 +128,4 @@ fn cmd_check(path: &Path) -> Result<(), Failure> {
         scn.variants.len(),
         scn.warnings.len()
     ))
-}
-
-fn cmd_bench(customers: u64) -> Result<(), Failure> {
-    let b = ccsim::bench::erlang_a(customers);
-    println_safe(&b.report())?;
-    let _ = report::num(0.0);
-    Ok(())
 }

@@ -79,6 +79,8 @@ pub struct RunResult {
     pub conservation: Vec<(u64, u64, u64, u64)>,
     /// Per replication: largest number of live conversations.
     pub peak_conversations: Vec<usize>,
+    /// Per scope: first response times of all replications together.
+    pub first_response: Vec<crate::metrics::Histogram>,
 }
 
 impl RunResult {
@@ -336,5 +338,14 @@ pub fn aggregate(scn: &Scenario, variant: &str, reps: &[RepResult]) -> RunResult
         events: reps.iter().map(|r| r.events).sum(),
         conservation: reps.iter().map(|r| r.conservation).collect(),
         peak_conversations: reps.iter().map(|r| r.peak_conversations).collect(),
+        first_response: (0..ns)
+            .map(|s| {
+                let mut h = crate::metrics::Histogram::default();
+                for r in reps {
+                    h.merge(&r.skills[s].first_response_hist);
+                }
+                h
+            })
+            .collect(),
     }
 }

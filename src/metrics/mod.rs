@@ -7,8 +7,10 @@
 //! [`Estimate`] gives the mean and a 95% Student-t confidence interval.
 
 pub mod ci;
+pub mod histogram;
 
 pub use ci::{Estimate, estimate, paired_difference};
+pub use histogram::Histogram;
 
 /// Counts and sums for one skill (or all skills) in one replication,
 /// over conversations that arrived after the warm-up.
@@ -90,6 +92,11 @@ pub struct Tally {
     pub queue_max: u64,
     /// Integral of online agents having the skill (agent·s).
     pub online_area: f64,
+    /// Sum of every queue episode's time inside the measured window
+    /// (conversation·s); equals `queue_area` when the bookkeeping is right.
+    pub queue_wait_sum: f64,
+    /// Distribution of first response times (log bins).
+    pub first_response_hist: Histogram,
 }
 
 impl Tally {
@@ -133,9 +140,11 @@ impl Tally {
             parks,
             in_system_end,
             queue_area,
-            online_area
+            online_area,
+            queue_wait_sum
         );
         self.queue_max = self.queue_max.max(o.queue_max);
+        self.first_response_hist.merge(&o.first_response_hist);
     }
 }
 

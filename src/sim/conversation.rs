@@ -192,6 +192,8 @@ pub struct Conv {
     pub effort: f64,
     /// When it was (last) solved.
     pub solved_at: f64,
+    /// When the current queue episode began.
+    pub q_since: f64,
     /// First queue time (s), NaN until first assigned.
     pub wait: f64,
     /// Arrival → first agent reply (s), NaN until then.

@@ -191,6 +191,8 @@ pub struct Sim<'a> {
     warmup: f64,
     end: f64,
     trace: Option<&'a mut dyn TraceSink>,
+    /// Broken rules seen on the way (checked by `run_checked`).
+    violations: Vec<String>,
 }
 
 impl<'a> Sim<'a> {
@@ -265,6 +267,7 @@ impl<'a> Sim<'a> {
             warmup: scn.warmup,
             end: scn.end(),
             trace,
+            violations: Vec::new(),
         }
     }
 
@@ -280,6 +283,100 @@ impl<'a> Sim<'a> {
             self.dispatch(ev);
         }
         self.finish()
+    }
+
+    /// Runs like [`Sim::run`], checking the model's invariants after every
+    /// event (capacity per channel and in total, slots matching held
+    /// conversations, queue lengths, work lists, no assignment to an agent
+    /// that is not online). Slow: for tests.
+    pub fn run_checked(mut self) -> Result<RepResult, String> {
+        self.start();
+        self.check_invariants()?;
+        let end = self.end;
+        while let Some((t, ev)) = self.q.pop() {
+            if t > end {
+                break;
+            }
+            self.events += 1;
+            self.dispatch(ev);
+            self.check_invariants()
+                .map_err(|e| format!("at t={t} after {ev:?}: {e}"))?;
+        }
+        Ok(self.finish())
+    }
+
+    fn check_invariants(&self) -> Result<(), String> {
+        if let Some(v) = self.violations.first() {
+            return Err(v.clone());
+        }
+        let mut open = vec![[0u32; 2]; self.agents.len()];
+        let mut qlen = vec![0u64; self.skills.len()];
+        for (i, c) in self.convs.iter().enumerate() {
+            let ch = self.skills[c.skill as usize].channel;
+            if c.state.holds_capacity() {
+                if c.agent == NONE {
+                    return Err(format!("conversation {i} in {:?} has no agent", c.state));
+                }
+                open[c.agent as usize][ch] += 1;
+            }
+            if c.state == State::Queued {
+                qlen[c.skill as usize] += 1;
+            }
+            if c.state == State::AwaitAgent {
+                let ag = &self.agents[c.agent as usize];
+                if ag.typing != i as u32 && !ag.worklist.contains(&(i as u32)) {
+                    return Err(format!(
+                        "conversation {i} awaits agent {} but is not in its work list",
+                        c.agent
+                    ));
+                }
+            }
+        }
+        for (a, ag) in self.agents.iter().enumerate() {
+            let g = &self.scn.groups[ag.group as usize];
+            if open[a] != ag.open {
+                return Err(format!(
+                    "agent {a}: open {:?} but holds {:?}",
+                    ag.open, open[a]
+                ));
+            }
+            for ch in 0..2 {
+                if ag.open[ch] > g.capacity[ch] {
+                    return Err(format!(
+                        "agent {a}: {} open on channel {ch}, capacity {}",
+                        ag.open[ch], g.capacity[ch]
+                    ));
+                }
+            }
+            if ag.open_total() > g.capacity_total {
+                return Err(format!(
+                    "agent {a}: {} open, total capacity {}",
+                    ag.open_total(),
+                    g.capacity_total
+                ));
+            }
+            if ag.login == 0b11
+                && g.mode == crate::scenario::Mode::TwoLogin
+                && ag.status != Status::Offline
+            {
+                return Err(format!("two_login agent {a} logged into both channels"));
+            }
+            if g.mode == crate::scenario::Mode::TwoLogin && ag.open[0] > 0 && ag.open[1] > 0 {
+                return Err(format!(
+                    "two_login agent {a} holds both channels at once: {:?}",
+                    ag.open
+                ));
+            }
+        }
+        for (s, rt) in self.skills.iter().enumerate() {
+            if rt.qlen != qlen[s] {
+                return Err(format!(
+                    "skill {s}: qlen {} but {} queued",
+                    rt.qlen, qlen[s]
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn dispatch(&mut self, ev: Ev) {
@@ -405,6 +502,24 @@ impl<'a> Sim<'a> {
         (((t - self.warmup) / self.scn.interval) as usize).min(self.n_intervals - 1)
     }
 
+    /// A conversation enters a queue of its skill (or its sticky wait).
+    pub(super) fn queue_enter(&mut self, c: u32) {
+        let now = self.q.now();
+        self.convs[c as usize].q_since = now;
+        self.set_qlen(self.convs[c as usize].skill as usize, 1);
+    }
+
+    /// A conversation leaves its queue; its time in queue within the
+    /// measured window is added up (Little's law check: the sum of these
+    /// equals the integral of the queue length).
+    pub(super) fn queue_leave(&mut self, c: u32) {
+        let now = self.q.now();
+        let conv = &self.convs[c as usize];
+        let (s, since) = (conv.skill as usize, conv.q_since);
+        self.tally[s].queue_wait_sum += self.span(since, now);
+        self.set_qlen(s, -1);
+    }
+
     fn set_qlen(&mut self, skill: usize, delta: i64) {
         self.flush_areas();
         let s = &mut self.skills[skill];
@@ -491,6 +606,12 @@ impl<'a> Sim<'a> {
         }
         let mut in_sys = vec![0u64; self.skills.len()];
         let mut rows = Vec::new();
+        for c in &self.convs {
+            if c.state == State::Queued {
+                let w = (self.end - c.q_since.max(self.warmup)).max(0.0);
+                self.tally[c.skill as usize].queue_wait_sum += w;
+            }
+        }
         for (i, c) in self.convs.iter().enumerate() {
             if !matches!(c.state, State::Closed | State::Abandoned) && c.has(flag::MEASURED) {
                 in_sys[c.origin as usize] += 1;
@@ -672,6 +793,7 @@ impl<'a> Sim<'a> {
             solved_at: f64::NAN,
             wait: f64::NAN,
             first_response: f64::NAN,
+            q_since: now,
             crng,
             arng,
         };
@@ -742,7 +864,7 @@ impl<'a> Sim<'a> {
             return;
         }
         match state {
-            State::Queued => self.set_qlen(self.convs[c as usize].skill as usize, -1),
+            State::Queued => self.queue_leave(c),
             State::Offered => {
                 let a = self.convs[c as usize].agent;
                 self.release_ring(c, a);

@@ -139,7 +139,7 @@ impl Sim<'_> {
         } else {
             queue.push_back(entry);
         }
-        self.set_qlen(s, 1);
+        self.queue_enter(c);
         // Compact stale entries (abandoned, assigned elsewhere) so the deque
         // stays proportional to the live queue.
         let live = self.skills[s].qlen as usize;
@@ -179,9 +179,9 @@ impl Sim<'_> {
         conv.go(State::Queued);
         if prev != NONE && sticky > 0.0 {
             conv.enqueued = now;
-            let (epoch, s) = (conv.epoch, conv.skill as usize);
+            let epoch = conv.epoch;
             self.agents[prev as usize].sticky.push_back((c, epoch));
-            self.set_qlen(s, 1);
+            self.queue_enter(c);
             self.q.schedule(now + sticky, Ev::Sticky { conv: c, epoch });
         } else if !self.try_route(c) {
             self.enqueue(c, false);
@@ -189,9 +189,8 @@ impl Sim<'_> {
     }
 
     pub(super) fn sticky_expired(&mut self, c: u32) {
-        let s = self.convs[c as usize].skill as usize;
         self.convs[c as usize].go(State::Queued);
-        self.set_qlen(s, -1);
+        self.queue_leave(c);
         if !self.try_route(c) {
             self.enqueue(c, false);
         }
@@ -237,6 +236,12 @@ impl Sim<'_> {
         } else {
             conv.go(State::AwaitConsumer);
         }
+        if self.agents[a as usize].status != Status::Online {
+            self.violations.push(format!(
+                "conversation {c} assigned to agent {a} in status {:?}",
+                self.agents[a as usize].status
+            ));
+        }
         self.flush_agent(a);
         let stamp = self.stamp;
         self.stamp += 1;
@@ -273,6 +278,12 @@ impl Sim<'_> {
         let epoch = conv.epoch;
         if conv.has(flag::MEASURED) {
             self.tally[conv.origin as usize].rings += 1;
+        }
+        if self.agents[a as usize].status != Status::Online {
+            self.violations.push(format!(
+                "conversation {c} offered to agent {a} in status {:?}",
+                self.agents[a as usize].status
+            ));
         }
         self.flush_agent(a);
         let measured = now >= self.warmup;
@@ -422,7 +433,8 @@ impl Sim<'_> {
                 .queue
                 .pop_front()
                 .expect("head checked above");
-            self.set_qlen(s, -1);
+            let _ = s;
+            self.queue_leave(c);
             self.hand_over(c, a);
         }
     }
@@ -438,8 +450,7 @@ impl Sim<'_> {
                 return None;
             }
             self.agents[a as usize].sticky.pop_front();
-            let s = conv.skill as usize;
-            self.set_qlen(s, -1);
+            self.queue_leave(c);
             return Some(c);
         }
         None
@@ -456,8 +467,7 @@ impl Sim<'_> {
                 return None;
             }
             self.groups[g].queue.pop_front();
-            let s = conv.skill as usize;
-            self.set_qlen(s, -1);
+            self.queue_leave(c);
             return Some(c);
         }
         None
@@ -531,6 +541,7 @@ impl Sim<'_> {
                 t.first_response_n += 1;
                 t.first_response_sum += first;
                 t.first_response_within += (first <= scn.skills[s].service_level) as u64;
+                t.first_response_hist.add(first);
                 row.first_response_n += 1;
                 row.first_response_sum += first;
             }

@@ -1,0 +1,77 @@
+//! Conservation and Little's law on every scenario in scenarios/: every
+//! offered conversation is closed, abandoned or still in the system at the
+//! end; the integral of each queue's length equals the sum of the time
+//! conversations spent in it; and every file there loads and runs.
+
+use crate::common;
+use ccsim::runner::{RunOptions, run};
+use ccsim::sim::Sim;
+
+#[test]
+fn every_scenario_conserves_conversations_and_queue_time() {
+    let files = common::scenario_files();
+    assert!(!files.is_empty());
+    for f in files {
+        let mut scn = ccsim::scenario::load(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        scn.replications = 2;
+        for rep in 0..scn.replications {
+            let r = Sim::new(&scn, rep, None).run();
+            let (offered, closed, abandoned, in_system) = r.conservation;
+            assert!(offered > 0, "{}: nothing offered", f.display());
+            assert_eq!(
+                offered,
+                closed + abandoned + in_system,
+                "{}: conservation, replication {rep}",
+                f.display()
+            );
+            for (s, t) in r.skills.iter().enumerate() {
+                let tol = 1e-9 * t.queue_area.max(1.0);
+                assert!(
+                    (t.queue_area - t.queue_wait_sum).abs() <= tol,
+                    "{} scope {s}: queue integral {} vs summed waits {}",
+                    f.display(),
+                    t.queue_area,
+                    t.queue_wait_sum
+                );
+            }
+        }
+        // The runner and the reports work on it too.
+        let res = run(&scn, &RunOptions::default()).unwrap();
+        assert_eq!(res.per_rep.len(), 2);
+    }
+}
+
+/// Memory does not grow with simulated time: ten times the horizon keeps
+/// the same peak number of live conversations (within noise).
+#[test]
+fn live_conversations_do_not_grow_with_the_horizon() {
+    let text = |h: &str| {
+        format!(
+            r#"
+[simulation]
+horizon = "{h}"
+warmup = "1h"
+[[skill]]
+name = "s"
+arrivals = {{ rate = 100, per = "1h" }}
+patience = {{ dist = "exponential", mean = "5m" }}
+exchanges = {{ dist = "geometric", mean = 3 }}
+[[agents]]
+name = "a"
+count = 4
+skills = ["s"]
+capacity = {{ live_chat = 2 }}
+"#
+        )
+    };
+    let short = Sim::new(&common::scenario(&text("2d")), 0, None)
+        .run()
+        .peak_conversations;
+    let long = Sim::new(&common::scenario(&text("40d")), 0, None)
+        .run()
+        .peak_conversations;
+    assert!(
+        long < short * 2 + 20,
+        "peak live conversations grew with the horizon: {short} -> {long}"
+    );
+}

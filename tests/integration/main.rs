@@ -1,0 +1,7 @@
+//! The integration tests: one binary, one module per contract.
+
+mod cli;
+mod common;
+mod conservation;
+mod determinism;
+mod erlang;
