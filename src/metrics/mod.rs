@@ -68,8 +68,10 @@ pub struct Tally {
     pub closed_by_consumer: u64,
     /// Closed by the style's timer (solved → closed).
     pub closed_by_timer: u64,
-    /// Closed by auto-close.
+    /// Closed by auto-close (resumed ones included).
     pub auto_closed: u64,
+    /// Auto-closed conversations the agent resumed.
+    pub resumed: u64,
     /// Transfers out of this skill.
     pub transfers: u64,
     /// Returned to the queue (agent action or logout).
@@ -131,6 +133,7 @@ impl Tally {
             closed_by_consumer,
             closed_by_timer,
             auto_closed,
+            resumed,
             transfers,
             returned_to_queue,
             rings,
@@ -218,6 +221,7 @@ pub const METRICS: &[&str] = &[
     "closed_by_consumer",
     "closed_by_timer",
     "auto_closed",
+    "resumed",
     "transfers",
     "returned_to_queue",
     "rings",
@@ -267,6 +271,7 @@ pub fn metric_values(t: &Tally, agents: Option<&AgentTally>, horizon: f64) -> Ve
         f(t.closed_by_consumer),
         f(t.closed_by_timer),
         f(t.auto_closed),
+        f(t.resumed),
         f(t.transfers),
         f(t.returned_to_queue),
         f(t.rings),

@@ -124,10 +124,9 @@ pub fn load_str(
 ) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
-        let key = e
-            .span()
-            .and_then(|s| key_near(text, s.start))
-            .or_else(|| unknown_field(e.message()));
+        // toml names an unknown key itself; otherwise the key assigned on the line.
+        let key =
+            unknown_field(e.message()).or_else(|| e.span().and_then(|s| key_near(text, s.start)));
         ScenarioError {
             diagnostics: vec![Diagnostic {
                 file: shown.to_string(),

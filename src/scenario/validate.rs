@@ -408,6 +408,14 @@ pub fn validate(
         .map(|g| g.get_ref().name.get_ref().clone())
         .collect();
 
+    let channels: Vec<Option<Channel>> = raw
+        .skill
+        .iter()
+        .map(|s| match &s.get_ref().channel {
+            None => Some(Channel::LiveChat),
+            Some(c) => parse_channel(c.get_ref()),
+        })
+        .collect();
     let mut skills = Vec::new();
     for s in &raw.skill {
         if let Some(sk) = skill(
@@ -417,8 +425,12 @@ pub fn validate(
             interval,
             &skill_names,
             &group_names,
+            &channels,
         ) {
-            skills.push(sk);
+            skills.push(Some(sk));
+        } else {
+            // Keep positions aligned with the file so groups look up the right skill.
+            skills.push(None);
         }
     }
 
@@ -486,7 +498,7 @@ pub fn validate(
         replications,
         seed,
         interval,
-        skills,
+        skills: skills.into_iter().flatten().collect(),
         groups: base_groups,
         routing,
         variants,
@@ -501,6 +513,7 @@ fn skill(
     interval: f64,
     skill_names: &[String],
     group_names: &[String],
+    channels: &[Option<Channel>],
 ) -> Option<Skill> {
     let name = s.name.get_ref().clone();
     let k = |key: &str| format!("skill.{name}.{key}");
@@ -676,6 +689,20 @@ fn skill(
             probability: tr.probability,
             to,
         })
+    });
+    let transfer = transfer.filter(|t| match t.to {
+        TransferTarget::Skill(i) => {
+            let ok = channels[i].is_none_or(|c| c == channel);
+            if !ok {
+                cx.err(
+                    s.transfer.as_ref().expect("a transfer was read"),
+                    &k("transfer.to"),
+                    "a transfer stays in its channel: the target skill has another channel",
+                );
+            }
+            ok
+        }
+        TransferTarget::Group(_) => true,
     });
     let _ = at;
     Some(Skill {
@@ -853,7 +880,7 @@ fn groups(
     cx: &mut Ctx,
     raw: &[Spanned<RawAgents>],
     skill_names: &[String],
-    skills: &[Skill],
+    skills: &[Option<Skill>],
     prefix: &str,
 ) -> Vec<Group> {
     let mut out = Vec::new();
@@ -922,7 +949,12 @@ fn groups(
             };
             match skill_names.iter().position(|n| *n == sname) {
                 Some(i) => {
-                    let p = prio.unwrap_or_else(|| skills.get(i).map_or(0, |s| s.priority));
+                    let p = prio.unwrap_or_else(|| {
+                        skills
+                            .get(i)
+                            .and_then(Option::as_ref)
+                            .map_or(0, |s| s.priority)
+                    });
                     if gskills.iter().any(|&(j, _)| j == i) {
                         cx.err(
                             &gr.skills,
@@ -946,11 +978,13 @@ fn groups(
             gskills.iter().any(|&(i, _)| {
                 skills
                     .get(i)
+                    .and_then(Option::as_ref)
                     .is_some_and(|s| s.channel == Channel::LiveChat)
             }),
             gskills.iter().any(|&(i, _)| {
                 skills
                     .get(i)
+                    .and_then(Option::as_ref)
                     .is_some_and(|s| s.channel == Channel::Messaging)
             }),
         ];

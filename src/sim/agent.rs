@@ -61,6 +61,15 @@ pub struct Agent {
     pub last_t: f64,
     /// The key under which it sits in its group's eligible set, per channel.
     pub key: [Option<(u32, u64, u32)>; 2],
+    /// Index of `tally` the current login reports to.
+    pub tix: usize,
+    /// two_login: capacity is per login (the other login's kept
+    /// conversations do not count against this one).
+    pub per_login: bool,
+    /// Bumped when a reply in progress is interrupted (logout).
+    pub type_epoch: u32,
+    /// When the reply in progress will be done.
+    pub typing_until: f64,
     /// Running totals per login (index 0 live_chat, 1 messaging); for
     /// dedicated and blended agents everything goes to index 0.
     pub tally: [AgentTally; 2],
@@ -91,6 +100,10 @@ impl Agent {
             kept: 0,
             last_t: 0.0,
             key: [None, None],
+            tix: 0,
+            per_login: false,
+            type_epoch: 0,
+            typing_until: 0.0,
             tally: Default::default(),
         }
     }
@@ -105,6 +118,11 @@ impl Agent {
     #[inline]
     pub fn free(&self, channel: usize, cap: &[u32; 2], total: u32) -> u32 {
         let c = cap[channel].saturating_sub(self.open[channel]);
-        c.min(total.saturating_sub(self.open_total()))
+        let held = if self.per_login {
+            self.open[channel]
+        } else {
+            self.open_total()
+        };
+        c.min(total.saturating_sub(held))
     }
 }

@@ -35,7 +35,7 @@ use std::collections::{BTreeSet, VecDeque};
 enum Ev {
     Arrival { skill: u32 },
     Patience { conv: u32, id: u32 },
-    ReplyDone { agent: u32 },
+    ReplyDone { agent: u32, epoch: u32 },
     ConsumerMsg { conv: u32, cgen: u32 },
     AutoClose { conv: u32, agen: u32 },
     Park { conv: u32, epoch: u32 },
@@ -89,6 +89,21 @@ pub struct TraceRow<'a> {
 pub trait TraceSink {
     /// One conversation ended (or the run ended with it open).
     fn row(&mut self, row: &TraceRow<'_>);
+}
+
+/// One line of a logged run's timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEntry {
+    /// Time (s).
+    pub t: f64,
+    /// Conversation id.
+    pub conv: u64,
+    /// Consumer issue id.
+    pub issue: u64,
+    /// State after the event (`queued`, `offered`, `awaiting_agent`, `awaiting_consumer`, `parked`, `solved`, `closed`, `abandoned`).
+    pub state: &'static str,
+    /// Owning or ringing agent as `group#index`, or empty.
+    pub agent: String,
 }
 
 /// Per-agent totals of one replication.
@@ -305,6 +320,56 @@ impl<'a> Sim<'a> {
         Ok(self.finish())
     }
 
+    /// Runs with the invariants checked after every event (panicking on a
+    /// broken one) and returns, besides the result, the timeline of
+    /// conversation states: an entry whenever a conversation's state or
+    /// agent differs after an event from before it. For scripted tests.
+    pub fn run_logged(mut self) -> (RepResult, Vec<LogEntry>) {
+        self.start();
+        let mut log = Vec::new();
+        let mut snap: Vec<(u64, State, u32)> = Vec::new();
+        self.log_changes(&mut snap, &mut log);
+        let end = self.end;
+        while let Some((t, ev)) = self.q.pop() {
+            if t > end {
+                break;
+            }
+            self.events += 1;
+            self.dispatch(ev);
+            if let Err(e) = self.check_invariants() {
+                panic!("invariant broken at t={t} after {ev:?}: {e}");
+            }
+            self.log_changes(&mut snap, &mut log);
+        }
+        (self.finish(), log)
+    }
+
+    fn log_changes(&self, snap: &mut Vec<(u64, State, u32)>, log: &mut Vec<LogEntry>) {
+        for (i, c) in self.convs.iter().enumerate() {
+            let now = (c.id, c.state, c.agent);
+            if snap.get(i) != Some(&now) {
+                let agent = if c.agent == NONE {
+                    String::new()
+                } else {
+                    let ag = &self.agents[c.agent as usize];
+                    format!("{}#{}", self.scn.groups[ag.group as usize].name, ag.index)
+                };
+                log.push(LogEntry {
+                    t: self.q.now(),
+                    conv: c.id,
+                    issue: c.issue,
+                    state: c.state.name(),
+                    agent,
+                });
+                if i < snap.len() {
+                    snap[i] = now;
+                } else {
+                    snap.push(now);
+                }
+            }
+        }
+    }
+
     fn check_invariants(&self) -> Result<(), String> {
         if let Some(v) = self.violations.first() {
             return Err(v.clone());
@@ -389,7 +454,11 @@ impl<'a> Sim<'a> {
                     self.abandon(conv);
                 }
             }
-            Ev::ReplyDone { agent } => self.on_reply_done(agent),
+            Ev::ReplyDone { agent, epoch } => {
+                if self.agents[agent as usize].type_epoch == epoch {
+                    self.on_reply_done(agent);
+                }
+            }
             Ev::ConsumerMsg { conv, cgen } => {
                 if self.convs[conv as usize].cgen == cgen {
                     self.on_consumer_msg(conv);
@@ -398,7 +467,7 @@ impl<'a> Sim<'a> {
             Ev::AutoClose { conv, agen } => {
                 let c = &self.convs[conv as usize];
                 if c.agen == agen && matches!(c.state, State::AwaitConsumer | State::Parked) {
-                    self.close(conv, CloseReason::AutoClose);
+                    self.auto_close(conv);
                 }
             }
             Ev::Park { conv, epoch } => {
@@ -490,7 +559,7 @@ impl<'a> Sim<'a> {
             return;
         }
         let open = ag.open_total();
-        let t = &mut ag.tally[login_index(ag.login)];
+        let t = &mut ag.tally[ag.tix];
         t.logged_in += dt;
         if ag.status == Status::Online {
             t.online += dt;
@@ -1042,6 +1111,43 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// Auto-close of an idle conversation; with the skill's
+    /// `resume_probability` its agent resumes it at once to follow up: the
+    /// close is counted (`auto_closed`, `resumed`), the consumer's pending
+    /// reply is dropped, and the agent owes one more message, after which
+    /// the conversation is solved as usual.
+    fn auto_close(&mut self, c: u32) {
+        let now = self.q.now();
+        let scn = self.scn;
+        let conv = &mut self.convs[c as usize];
+        let sk = &scn.skills[conv.skill as usize];
+        let resume =
+            sk.resume_probability > 0.0 && conv.arng.random::<f64>() < sk.resume_probability;
+        if !resume {
+            self.close(c, CloseReason::AutoClose);
+            return;
+        }
+        if conv.has(flag::MEASURED) {
+            let t = &mut self.tally[conv.origin as usize];
+            t.auto_closed += 1;
+            t.resumed += 1;
+        }
+        conv.cgen = conv.cgen.wrapping_add(1);
+        conv.agen = conv.agen.wrapping_add(1);
+        conv.left = 0;
+        conv.msg_at = now;
+        conv.deadline = now + sk.response_sla;
+        if conv.state == State::AwaitConsumer {
+            conv.go(State::AwaitAgent);
+            let a = conv.agent;
+            self.agents[a as usize].worklist.push(c);
+            self.start_next(a);
+        } else {
+            conv.set(flag::PENDING_MSG, true);
+            self.route_returning(c);
+        }
+    }
+
     /// Closes a conversation for `reason`, releasing whatever it holds.
     fn close(&mut self, c: u32, reason: CloseReason) {
         let now = self.q.now();
@@ -1052,6 +1158,10 @@ impl<'a> Sim<'a> {
         }
         let conv = &mut self.convs[c as usize];
         conv.go(State::Closed);
+        if a != NONE {
+            conv.prev_agent = a;
+            conv.agent = NONE;
+        }
         if conv.has(flag::MEASURED) {
             let t = &mut self.tally[conv.origin as usize];
             t.closed += 1;
@@ -1109,10 +1219,4 @@ impl<'a> Sim<'a> {
             agent,
         });
     }
-}
-
-/// Tally index of a login: two_login agents report per channel.
-#[inline]
-fn login_index(login: u8) -> usize {
-    if login == 0b10 { 1 } else { 0 }
 }

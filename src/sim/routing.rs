@@ -10,7 +10,7 @@
 
 use super::agent::Status;
 use super::conversation::{CloseReason, NONE, State, flag};
-use super::{Ev, Sim, login_index};
+use super::{Ev, Sim};
 use crate::scenario::{Accept, LogoutPolicy, Selection, Style, TransferTarget};
 use rand::RngExt;
 
@@ -252,7 +252,7 @@ impl Sim<'_> {
         ag.last_assign = now;
         ag.assign_stamp = stamp;
         let open = ag.open_total();
-        let t = &mut ag.tally[login_index(ag.login)];
+        let t = &mut ag.tally[ag.tix];
         if measured {
             t.conversations += 1;
             t.max_open = t.max_open.max(open);
@@ -297,7 +297,7 @@ impl Sim<'_> {
         } else {
             r.accept_delay.sample(&mut self.ring_rng)
         };
-        let t = &mut ag.tally[login_index(ag.login)];
+        let t = &mut ag.tally[ag.tix];
         if measured {
             t.rings += 1;
             t.rings_ignored += ignored as u64;
@@ -481,17 +481,25 @@ impl Sim<'_> {
             return;
         }
         let convs = &self.convs;
-        // Earliest deadline; ties: first in the list (min_by keeps the first).
-        let (pos, _) = ag
+        let skills = &self.skills;
+        // Earliest deadline among the conversations of the channels it is
+        // logged into (a two_login agent's other login waits); ties: first
+        // in the list (min_by keeps the first).
+        let Some((pos, _)) = ag
             .worklist
             .iter()
             .enumerate()
+            .filter(|(_, c)| {
+                ag.login & (1 << skills[convs[**c as usize].skill as usize].channel) != 0
+            })
             .min_by(|x, y| {
                 convs[*x.1 as usize]
                     .deadline
                     .total_cmp(&convs[*y.1 as usize].deadline)
             })
-            .expect("non-empty");
+        else {
+            return;
+        };
         let overhead = self.scn.groups[ag.group as usize].switch_overhead;
         let ag = &mut self.agents[a as usize];
         let c = ag.worklist.remove(pos);
@@ -506,7 +514,10 @@ impl Sim<'_> {
         ag.typing = c;
         let now = self.q.now();
         ag.typing_since = now;
-        self.q.schedule(now + effort, Ev::ReplyDone { agent: a });
+        ag.typing_until = now + effort;
+        let epoch = ag.type_epoch;
+        self.q
+            .schedule(now + effort, Ev::ReplyDone { agent: a, epoch });
     }
 
     /// A reply is sent: statistics, then transfer, the consumer's turn, or solve.
@@ -517,7 +528,7 @@ impl Sim<'_> {
         ag.typing = NONE;
         ag.last_conv = c;
         let typed = (now.min(self.end) - ag.typing_since.max(self.warmup)).max(0.0);
-        let t = &mut ag.tally[login_index(ag.login)];
+        let t = &mut ag.tally[ag.tix];
         t.effort += typed;
         if now >= self.warmup {
             t.replies += 1;
@@ -561,18 +572,6 @@ impl Sim<'_> {
             self.await_consumer(c);
         } else {
             self.solve(c);
-        }
-        // Logged out while typing: the conversation follows the logout policy now.
-        let ag = &self.agents[a as usize];
-        if ag.status == Status::Offline
-            && scn.groups[ag.group as usize].logout == LogoutPolicy::ReturnToQueue
-            && self.convs[c as usize].agent == a
-            && matches!(
-                self.convs[c as usize].state,
-                State::AwaitAgent | State::AwaitConsumer
-            )
-        {
-            self.return_to_queue(c);
         }
         self.after_release(a);
     }
@@ -702,6 +701,11 @@ impl Sim<'_> {
             ag.ramp_left = first;
             ag.ramp_next = now;
         }
+        let two_login = self.scn.groups[self.agents[a as usize].group as usize].mode
+            == crate::scenario::Mode::TwoLogin;
+        let ag = &mut self.agents[a as usize];
+        ag.per_login = two_login;
+        ag.tix = if two_login && login == 0b10 { 1 } else { 0 };
         self.change_status(a, Status::Online, login);
         self.agents[a as usize].kept = 0;
         self.pull(a);
@@ -713,10 +717,8 @@ impl Sim<'_> {
         let now = self.q.now();
         let login = self.agents[a as usize].login;
         self.change_status(a, Status::Offline, login);
-        let ringing = self.agents[a as usize].ringing;
-        if ringing != NONE {
-            self.ring_timeout(ringing);
-        }
+        self.withdraw_ring(a);
+        self.interrupt_typing(a);
         // Conversations waiting for this agent go to anyone now.
         while let Some((c, epoch)) = self.agents[a as usize].sticky.pop_front() {
             if self.convs[c as usize].epoch == epoch
@@ -748,6 +750,34 @@ impl Sim<'_> {
                 ag.logout_at = now;
             }
         }
+    }
+
+    /// A conversation ringing at an agent that stops being online is
+    /// offered to the next agent (counted as a ring timeout).
+    fn withdraw_ring(&mut self, a: u32) {
+        let ringing = self.agents[a as usize].ringing;
+        if ringing != NONE {
+            self.ring_timeout(ringing);
+        }
+    }
+
+    /// A reply in progress at logout is abandoned: the typed part counts as
+    /// effort, the rest does not; the consumer's message waits again in
+    /// the agent's work list, then follows the logout policy.
+    fn interrupt_typing(&mut self, a: u32) {
+        let now = self.q.now();
+        let (warmup, end) = (self.warmup, self.end);
+        let ag = &mut self.agents[a as usize];
+        let c = ag.typing;
+        if c == NONE {
+            return;
+        }
+        ag.typing = NONE;
+        ag.type_epoch = ag.type_epoch.wrapping_add(1);
+        ag.tally[ag.tix].effort += (now.min(end) - ag.typing_since.max(warmup)).max(0.0);
+        let unfinished = ag.typing_until - now;
+        ag.worklist.push(c);
+        self.convs[c as usize].effort -= unfinished;
     }
 
     pub(super) fn shift_start(&mut self, g: u32, k: u32) {
@@ -797,6 +827,7 @@ impl Sim<'_> {
         if ag.status == Status::Online {
             let login = ag.login;
             self.change_status(a, Status::Away, login);
+            self.withdraw_ring(a);
         }
     }
 

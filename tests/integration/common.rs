@@ -50,3 +50,40 @@ pub fn dir_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v.sort();
     v
 }
+
+/// Writes arrival times to a trace file that lives for the whole test run
+/// and returns its absolute path (for `arrivals = { trace = ... }`).
+#[allow(dead_code)]
+pub fn trace(times: &[f64]) -> String {
+    let mut f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    use std::io::Write;
+    writeln!(f, "time").unwrap();
+    for t in times {
+        writeln!(f, "{t}").unwrap();
+    }
+    let path = f.into_temp_path().keep().unwrap();
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Runs replication 0 with invariants checked after every event and
+/// returns the result and the state timeline.
+#[allow(dead_code)]
+pub fn timeline(text: &str) -> (ccsim::sim::RepResult, Vec<ccsim::sim::LogEntry>) {
+    let scn = scenario(text);
+    ccsim::sim::Sim::new(&scn, 0, None).run_logged()
+}
+
+/// The (time, state, agent) steps of one conversation in a timeline.
+#[allow(dead_code)]
+pub fn steps(log: &[ccsim::sim::LogEntry], conv: u64) -> Vec<(f64, &'static str, String)> {
+    log.iter()
+        .filter(|e| e.conv == conv)
+        .map(|e| (e.t, e.state, e.agent.clone()))
+        .collect()
+}
+
+/// Shorthand for expected steps.
+#[allow(dead_code)]
+pub fn st(t: f64, state: &'static str, agent: &str) -> (f64, &'static str, String) {
+    (t, state, agent.to_string())
+}
