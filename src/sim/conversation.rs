@@ -162,8 +162,8 @@ pub struct Conv {
     pub agent: u32,
     /// Previous owner, for sticky routing.
     pub prev_agent: u32,
-    /// Agent that last ignored it (ring mode).
-    pub ignored_by: u32,
+    /// Agents that ignored it in the current round of offers (ring mode).
+    pub ignored: Vec<u32>,
     /// Agent group it was transferred to, or [`NONE`].
     pub target_group: u32,
     /// Consumer messages still to come after the current one.

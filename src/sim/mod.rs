@@ -413,10 +413,15 @@ impl<'a> Sim<'a> {
                     ));
                 }
             }
-            if ag.open_total() > g.capacity_total {
+            // A two_login agent's logins are two users: the total is per login.
+            let held = if g.mode == crate::scenario::Mode::TwoLogin {
+                ag.open[0].max(ag.open[1])
+            } else {
+                ag.open_total()
+            };
+            if held > g.capacity_total {
                 return Err(format!(
-                    "agent {a}: {} open, total capacity {}",
-                    ag.open_total(),
+                    "agent {a}: {held} open, total capacity {}",
                     g.capacity_total
                 ));
             }
@@ -426,11 +431,27 @@ impl<'a> Sim<'a> {
             {
                 return Err(format!("two_login agent {a} logged into both channels"));
             }
-            if g.mode == crate::scenario::Mode::TwoLogin && ag.open[0] > 0 && ag.open[1] > 0 {
+            // With `return_to_queue`, a login switch hands the old channel's
+            // conversations back: a two_login agent never holds both. With
+            // `keep`, the other login's conversations wait, unanswered.
+            if g.mode == crate::scenario::Mode::TwoLogin
+                && g.logout == crate::scenario::LogoutPolicy::ReturnToQueue
+                && ag.open[0] > 0
+                && ag.open[1] > 0
+            {
                 return Err(format!(
                     "two_login agent {a} holds both channels at once: {:?}",
                     ag.open
                 ));
+            }
+            if ag.typing != NONE {
+                let ch = self.skills[self.convs[ag.typing as usize].skill as usize].channel;
+                if ag.status == Status::Offline || ag.login & (1 << ch) == 0 {
+                    return Err(format!(
+                        "agent {a} types on channel {ch} while {:?} with login {:#b}",
+                        ag.status, ag.login
+                    ));
+                }
             }
         }
         for (s, rt) in self.skills.iter().enumerate() {
@@ -845,7 +866,7 @@ impl<'a> Sim<'a> {
             flags,
             agent: NONE,
             prev_agent: NONE,
-            ignored_by: NONE,
+            ignored: Vec::new(),
             target_group: NONE,
             left: exchanges - 1,
             reopens: 0,

@@ -64,27 +64,37 @@ impl Sim<'_> {
         }
     }
 
-    /// The best eligible agent for a conversation, if any.
+    /// The best eligible agent for a conversation, if any. In ring mode the
+    /// agents that ignored it are skipped until every eligible agent has had
+    /// it; then a new round starts, skipping only the last one.
     fn select(&self, c: u32) -> Option<u32> {
         let conv = &self.convs[c as usize];
-        let ch = self.channel(c);
-        let excl = conv.ignored_by;
-        let mut best: Option<(u32, u64, u32)> = None;
-        let mut consider = |g: usize| {
-            if let Some(k) = self.groups[g].avail[ch].iter().find(|k| k.2 != excl)
-                && best.is_none_or(|b| *k < b)
-            {
-                best = Some(*k);
+        let pick = |skip: &dyn Fn(u32) -> bool| {
+            let ch = self.channel(c);
+            let mut best: Option<(u32, u64, u32)> = None;
+            let mut consider = |g: usize| {
+                if let Some(k) = self.groups[g].avail[ch].iter().find(|k| !skip(k.2))
+                    && best.is_none_or(|b| *k < b)
+                {
+                    best = Some(*k);
+                }
+            };
+            if conv.target_group != NONE {
+                consider(conv.target_group as usize);
+            } else {
+                for &(g, _) in &self.skills[conv.skill as usize].groups {
+                    consider(g as usize);
+                }
             }
+            best.map(|k| k.2)
         };
-        if conv.target_group != NONE {
-            consider(conv.target_group as usize);
-        } else {
-            for &(g, _) in &self.skills[conv.skill as usize].groups {
-                consider(g as usize);
-            }
+        if conv.ignored.is_empty() {
+            return pick(&|_| false);
         }
-        best.map(|k| k.2)
+        pick(&|a| conv.ignored.contains(&a)).or_else(|| {
+            let last = *conv.ignored.last().expect("non-empty");
+            pick(&|a| a == last)
+        })
     }
 
     /// Routes a waiting conversation to an agent now; false if none is eligible.
@@ -226,7 +236,7 @@ impl Sim<'_> {
         let conv = &mut self.convs[c as usize];
         conv.set(flag::ACTIONABLE, false);
         conv.target_group = NONE;
-        conv.ignored_by = NONE;
+        conv.ignored.clear();
         conv.agent = a;
         conv.open_since = now;
         let pending = conv.has(flag::PENDING_MSG);
@@ -340,11 +350,19 @@ impl Sim<'_> {
         if conv.has(flag::MEASURED) {
             self.tally[conv.origin as usize].ring_timeouts += 1;
         }
-        conv.ignored_by = a;
+        conv.ignored.push(a);
         conv.agent = NONE;
         conv.go(State::Queued);
-        if !self.try_route(c) {
-            self.enqueue(c, true);
+        match self.select(c) {
+            Some(next) => {
+                let conv = &mut self.convs[c as usize];
+                if conv.ignored.contains(&next) {
+                    // Everyone had it: a new round (this pick skipped only the last).
+                    conv.ignored.clear();
+                }
+                self.hand_over(c, next);
+            }
+            None => self.enqueue(c, true),
         }
         self.after_release(a);
     }
@@ -416,7 +434,7 @@ impl Sim<'_> {
                 }
                 if let Some(&(c, _)) = queue.front() {
                     let conv = &self.convs[c as usize];
-                    if conv.ignored_by == a {
+                    if conv.ignored.contains(&a) {
                         continue;
                     }
                     let better = match best {
@@ -463,7 +481,7 @@ impl Sim<'_> {
                 self.groups[g].queue.pop_front();
                 continue;
             }
-            if !elig[self.channel(c)] || conv.ignored_by == a {
+            if !elig[self.channel(c)] || conv.ignored.contains(&a) {
                 return None;
             }
             self.groups[g].queue.pop_front();

@@ -6,3 +6,4 @@ mod conservation;
 mod determinism;
 mod erlang;
 mod lifecycle;
+mod routing;
