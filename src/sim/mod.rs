@@ -198,6 +198,11 @@ pub struct Sim<'a> {
     total_q: u64,
     total_q_max: u64,
     total_q_max_iv: Vec<u64>,
+    /// Distinct online agents (for the `all` scope's `agents_online`).
+    online_agents: u64,
+    /// Integral of `online_agents`, in total and per interval.
+    online_agents_area: f64,
+    online_agents_area_iv: Vec<f64>,
     ring_rng: Xoshiro256PlusPlus,
     next_id: u64,
     next_issue: u64,
@@ -275,6 +280,9 @@ impl<'a> Sim<'a> {
             total_q: 0,
             total_q_max: 0,
             total_q_max_iv: vec![0; n_intervals],
+            online_agents: 0,
+            online_agents_area: 0.0,
+            online_agents_area_iv: vec![0.0; n_intervals],
             ring_rng: streams.stream("ring", 0),
             next_id: 0,
             next_issue: 0,
@@ -550,7 +558,11 @@ impl<'a> Sim<'a> {
     /// Brings queue and staffing areas up to now (call before changing them).
     #[inline]
     fn flush_areas(&mut self) {
-        let now = self.q.now();
+        self.flush_areas_to(self.q.now());
+    }
+
+    /// Brings queue and staffing areas up to `now` (clipped to the measured window).
+    fn flush_areas_to(&mut self, now: f64) {
         let dt = self.span(self.last_area_t, now);
         self.last_area_t = now;
         if dt == 0.0 {
@@ -566,6 +578,9 @@ impl<'a> Sim<'a> {
             iv.queue_area += ql;
             iv.online_area += on;
         }
+        let on = self.online_agents as f64 * dt;
+        self.online_agents_area += on;
+        self.online_agents_area_iv[self.cur_interval] += on;
     }
 
     /// Brings an agent's time totals up to now (call before changing its status or load).
@@ -690,7 +705,7 @@ impl<'a> Sim<'a> {
 
     fn finish(mut self) -> RepResult {
         // Bring every area up to the end.
-        self.q_now_to_end();
+        self.flush_areas_to(self.end);
         for a in 0..self.agents.len() as u32 {
             self.flush_agent(a);
         }
@@ -724,6 +739,8 @@ impl<'a> Sim<'a> {
             all.merge(t);
         }
         all.queue_max = self.total_q_max;
+        // An agent with several skills counts once.
+        all.online_area = self.online_agents_area;
         skills.push(all);
         // Intervals: add an `all` row per interval.
         let mut intervals = Vec::with_capacity(self.n_intervals * (ns + 1));
@@ -735,6 +752,7 @@ impl<'a> Sim<'a> {
                 intervals.push(row);
             }
             all.queue_max = self.total_q_max_iv[k];
+            all.online_area = self.online_agents_area_iv[k];
             intervals.push(all);
         }
         let mut agents_all = AgentTally::default();
@@ -762,23 +780,6 @@ impl<'a> Sim<'a> {
             conservation,
             peak_conversations: self.peak_alive,
         }
-    }
-
-    fn q_now_to_end(&mut self) {
-        // Areas are clipped at the end; flushing at a time past the end is safe.
-        let end = self.end;
-        let dt = self.span(self.last_area_t, end);
-        self.last_area_t = end;
-        if dt > 0.0 {
-            let base = self.cur_interval * self.skills.len();
-            for (i, s) in self.skills.iter().enumerate() {
-                self.tally[i].queue_area += s.qlen as f64 * dt;
-                self.tally[i].online_area += s.online as f64 * dt;
-                self.intervals[base + i].queue_area += s.qlen as f64 * dt;
-                self.intervals[base + i].online_area += s.online as f64 * dt;
-            }
-        }
-        // Agents: flush_agent clips at the end through span().
     }
 
     // ----- arrivals --------------------------------------------------------------

@@ -20,6 +20,34 @@ impl Sim<'_> {
         self.skills[self.convs[c as usize].skill as usize].channel
     }
 
+    /// Whether the agent can take a new conversation of channel `ch` now.
+    #[inline]
+    fn can_take(&self, a: u32, ch: usize) -> bool {
+        let ag = &self.agents[a as usize];
+        if ag.status != Status::Online
+            || ag.login & (1 << ch) == 0
+            || ag.ringing != NONE
+            || self.q.now() < ag.ramp_next
+        {
+            return false;
+        }
+        let g = &self.scn.groups[ag.group as usize];
+        ag.free(ch, &g.capacity, g.capacity_total) > 0
+    }
+
+    /// Whether anything waits that this agent could take: its sticky
+    /// conversations, its group's transfers, or its skills' queues. A cheap
+    /// test that lets `pull` stop at once in the common case of empty queues.
+    #[inline]
+    fn work_waits_for(&self, a: u32) -> bool {
+        let ag = &self.agents[a as usize];
+        if !ag.sticky.is_empty() {
+            return true;
+        }
+        let g = &self.groups[ag.group as usize];
+        !g.queue.is_empty() || g.skills.iter().any(|&s| self.skills[s].qlen > 0)
+    }
+
     /// The agent's selection key for `ch`, or None if it cannot take a new
     /// conversation of that channel now.
     fn key(&self, a: u32, ch: usize) -> Option<(u32, u64, u32)> {
@@ -402,7 +430,10 @@ impl Sim<'_> {
     /// then longest waiting).
     pub(super) fn pull(&mut self, a: u32) {
         loop {
-            let elig = [self.key(a, 0).is_some(), self.key(a, 1).is_some()];
+            if !self.work_waits_for(a) {
+                return;
+            }
+            let elig = [self.can_take(a, 0), self.can_take(a, 1)];
             if !elig[0] && !elig[1] {
                 return;
             }
@@ -694,6 +725,11 @@ impl Sim<'_> {
             0
         };
         let after = if status == Status::Online { login } else { 0 };
+        match (before != 0, after != 0) {
+            (false, true) => self.online_agents += 1,
+            (true, false) => self.online_agents -= 1,
+            _ => {}
+        }
         if before != after {
             let g = ag.group as usize;
             for &s in &self.groups[g].skills {

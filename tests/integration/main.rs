@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per contract.
 
 mod cli;
+mod compare;
 mod common;
 mod conservation;
 mod determinism;

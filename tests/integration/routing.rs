@@ -448,3 +448,41 @@ proptest! {
         prop_assert!(offered > 0);
     }
 }
+
+/// `agents_online` for `all` counts each agent once, even with several
+/// skills (a blended agent is online for both of its skills).
+#[test]
+fn agents_online_counts_distinct_agents() {
+    let text = r#"
+[simulation]
+horizon = "2h"
+warmup = 0
+replications = 1
+interval = "1h"
+[[skill]]
+name = "chat"
+arrivals = { rate = 10, per = "1h" }
+[[skill]]
+name = "msg"
+channel = "messaging"
+arrivals = { rate = 10, per = "1h" }
+[[agents]]
+name = "team"
+count = 3
+mode = "blended"
+skills = ["chat", "msg"]
+"#;
+    let res = ccsim::runner::run(&common::scenario(text), &Default::default()).unwrap();
+    for (scope, want) in [("chat", 3.0), ("msg", 3.0), ("all", 3.0)] {
+        assert_eq!(
+            res.summary(scope, "agents_online").unwrap().mean,
+            want,
+            "{scope}"
+        );
+    }
+    let k = ccsim::sim::interval::INTERVAL_METRICS
+        .iter()
+        .position(|m| *m == "agents_online")
+        .unwrap();
+    assert!(res.intervals.iter().all(|iv| iv[2][k].mean == 3.0));
+}
