@@ -10,6 +10,8 @@ use std::time::Instant;
 /// What a benchmark run measured.
 #[derive(Clone, Debug)]
 pub struct BenchResult {
+    /// Which model.
+    pub model: &'static str,
     /// Customers (conversations) offered.
     pub customers: u64,
     /// Events processed.
@@ -26,7 +28,8 @@ impl BenchResult {
     /// A human-readable report.
     pub fn report(&self) -> String {
         format!(
-            "erlang A model (main_erlangA), 1 replication, 1 thread\n  customers:          {}\n  events:             {}\n  time:               {:.3} s\n  customers/s:        {:.0}\n  events/s:           {:.0}\n  peak conversations: {}\n  peak RSS:           {}\n",
+            "{}, 1 replication, 1 thread\n  customers:          {}\n  events:             {}\n  time:               {:.3} s\n  customers/s:        {:.0}\n  events/s:           {:.0}\n  peak conversations: {}\n  peak RSS:           {}\n",
+            self.model,
             self.customers,
             self.events,
             self.seconds,
@@ -72,6 +75,55 @@ pub fn peak_rss_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The routing model: 500 agents in 5 groups over 10 skills, capacity 3,
+/// weekday shifts with staggered breaks, ring mode with ignores and
+/// ramp-up, one simulated week (no warm-up), one replication.
+pub fn routing_scenario() -> Scenario {
+    let mut text = String::from(
+        "[simulation]\nhorizon = \"7d\"\nwarmup = 0\nreplications = 1\ninterval = \"30m\"\n",
+    );
+    for s in 0..10 {
+        // Volumes per hour of the day: night, morning, midday peak, afternoon, evening.
+        text.push_str(&format!(
+            "[[skill]]\nname = \"s{s}\"\narrivals = {{ profile = [20, 10, 10, 10, 10, 20, 60, 160, 300, 360, 380, 360, 340, 360, 380, 360, 320, 280, 220, 160, 120, 80, 50, 30], per = \"1h\" }}\npatience = {{ dist = \"exponential\", mean = \"5m\" }}\nexchanges = {{ dist = \"geometric\", mean = 4 }}\nconsumer_reply = {{ dist = \"lognormal\", mean = \"40s\", sd = \"30s\" }}\nagent_reply = {{ dist = \"lognormal\", mean = \"30s\", sd = \"20s\" }}\nauto_close = \"10m\"\n"
+        ));
+    }
+    let shifts = [
+        ("Mon-Fri", "06:00", "14:00"),
+        ("Mon-Fri", "08:00", "16:00"),
+        ("Mon-Fri", "12:00", "20:00"),
+        ("Mon-Fri", "16:00", "24:00"),
+        ("Sat,Sun", "08:00", "20:00"),
+    ];
+    for (g, (days, start, end)) in shifts.iter().enumerate() {
+        let (a, b) = (2 * g, 2 * g + 1);
+        text.push_str(&format!(
+            "[[agents]]\nname = \"g{g}\"\ncount = 100\nskills = [\"s{a}\", \"s{b}\", \"s{}\", \"s{}\"]\ncapacity = {{ live_chat = 3 }}\nshifts = [{{ days = \"{days}\", start = \"{start}\", end = \"{end}\" }}, {{ days = \"daily\", start = \"00:00\", end = \"06:00\" }}]\nbreaks = [{{ after = \"3h\", duration = \"30m\", stagger = \"2h\" }}]\n",
+            (a + 2) % 10,
+            (b + 2) % 10
+        ));
+    }
+    text.push_str("[routing]\naccept = \"ring\"\nring_timeout = \"30s\"\nignore_probability = 0.05\naccept_delay = { dist = \"exponential\", mean = \"5s\" }\nramp_up = { first = 2, interval = \"1m\" }\n");
+    load_str(&text, "<bench routing>", Path::new("."), "bench_routing")
+        .expect("the routing benchmark scenario is valid")
+}
+
+/// Runs the routing benchmark (one week, one thread).
+pub fn routing() -> BenchResult {
+    let scn = routing_scenario();
+    let t0 = Instant::now();
+    let r = Sim::new(&scn, 0, None).run();
+    let seconds = t0.elapsed().as_secs_f64();
+    BenchResult {
+        model: "routing model (500 agents, 5 groups, 10 skills, ring, shifts, one week)",
+        customers: r.skills.last().map_or(0, |t| t.offered),
+        events: r.events,
+        seconds,
+        peak_rss_kb: peak_rss_kb(),
+        peak_conversations: r.peak_conversations,
+    }
+}
+
 /// Runs the benchmark.
 pub fn erlang_a(customers: u64) -> BenchResult {
     let scn = erlang_a_scenario(customers);
@@ -79,6 +131,7 @@ pub fn erlang_a(customers: u64) -> BenchResult {
     let r = Sim::new(&scn, 0, None).run();
     let seconds = t0.elapsed().as_secs_f64();
     BenchResult {
+        model: "erlang A model (main_erlangA)",
         customers: r.skills[0].offered,
         events: r.events,
         seconds,

@@ -46,9 +46,13 @@ enum Command {
     },
     /// Measure speed on the Erlang A model (single-threaded).
     Bench {
-        /// Customers to simulate.
+        /// Customers to simulate (erlang-a model).
         #[arg(long, default_value_t = 1_000_000)]
         customers: u64,
+        /// Which model: `erlang-a` (the Erlang A reference row) or `routing`
+        /// (500 agents, 5 groups, 10 skills, ring mode, shifts, one week).
+        #[arg(long, default_value = "erlang-a", value_parser = ["erlang-a", "routing"])]
+        model: String,
     },
 }
 
@@ -67,7 +71,14 @@ fn main() -> ExitCode {
         Command::Merge(a) => ccsim::sweep::merge(&a).and_then(|s| print(&s)),
         Command::Staff(a) => ccsim::sweep::staff(&a).and_then(|s| print(&s)),
         Command::Check { scenario } => cmd_check(&scenario),
-        Command::Bench { customers } => print(&ccsim::bench::erlang_a(customers).report()),
+        Command::Bench { customers, model } => print(
+            &if model == "routing" {
+                ccsim::bench::routing()
+            } else {
+                ccsim::bench::erlang_a(customers)
+            }
+            .report(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,12 +14,20 @@ pub struct Histogram {
     counts: Vec<u64>,
 }
 
+/// Lower edges of bins 1.. (10^(i/20)), computed once: finding a bin is a
+/// binary search, not a logarithm, on the simulation's hot path.
+fn edges() -> &'static [f64; BINS - 1] {
+    static EDGES: std::sync::OnceLock<[f64; BINS - 1]> = std::sync::OnceLock::new();
+    EDGES.get_or_init(|| std::array::from_fn(|i| 10f64.powf(i as f64 / PER_DECADE)))
+}
+
 impl Histogram {
     fn index(v: f64) -> usize {
         if !(v >= 1.0) {
             return 0;
         }
-        (1 + (PER_DECADE * v.log10()) as usize).min(BINS - 1)
+        // Number of edges <= v: bin 1 starts at the first edge (1 s).
+        edges().partition_point(|&e| e <= v).min(BINS - 1)
     }
 
     /// Upper edge of bin `i` (seconds).
@@ -89,6 +97,23 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bins_are_log_spaced() {
+        assert_eq!(Histogram::index(0.5), 0);
+        assert_eq!(Histogram::index(1.0), 1);
+        assert_eq!(Histogram::index(1.1), 1);
+        assert_eq!(Histogram::index(10.0), 21);
+        assert_eq!(Histogram::index(1e12), BINS - 1);
+        for v in [1.5, 7.0, 33.0, 1234.5, 86_400.0] {
+            let i = Histogram::index(v);
+            assert!(
+                Histogram::upper(i - 1) <= v * (1.0 + 1e-12)
+                    && v < Histogram::upper(i) * (1.0 + 1e-12),
+                "{v} in bin {i}"
+            );
+        }
+    }
 
     #[test]
     fn cdf_reaches_one_and_is_monotone() {

@@ -17,6 +17,7 @@
 
 pub mod agent;
 pub mod conversation;
+pub mod eligible;
 pub mod interval;
 mod routing;
 
@@ -28,7 +29,7 @@ use conversation::{CloseReason, Conv, NONE, State, flag};
 use interval::IntervalTally;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 /// Events. Conversation timers carry the epoch they were armed in.
 #[derive(Clone, Copy, Debug)]
@@ -165,7 +166,7 @@ struct GroupRt {
     first_agent: u32,
     count: u32,
     /// Eligible agents per channel, ordered by selection key.
-    avail: [BTreeSet<(u32, u64, u32)>; 2],
+    avail: [eligible::Eligible; 2],
     /// Conversations transferred to this group.
     queue: VecDeque<(u32, u32)>,
     /// Channels the group's skills use (bits).
@@ -250,7 +251,10 @@ impl<'a> Sim<'a> {
             groups.push(GroupRt {
                 first_agent: first,
                 count: g.count,
-                avail: [BTreeSet::new(), BTreeSet::new()],
+                avail: [
+                    eligible::Eligible::new(first, g.count),
+                    eligible::Eligible::new(first, g.count),
+                ],
                 queue: VecDeque::new(),
                 channels,
                 next_shift: Vec::new(),
@@ -977,8 +981,10 @@ impl<'a> Sim<'a> {
             self.intervals[iv].abandoned_within_sl += within as u64;
         }
         self.convs[c as usize].go(State::Abandoned);
-        let conv = self.convs[c as usize].clone();
-        self.emit(&conv, "abandoned", CloseReason::Abandoned.name(), now);
+        if self.trace.is_some() {
+            let conv = self.convs[c as usize].clone();
+            self.emit(&conv, "abandoned", CloseReason::Abandoned.name(), now);
+        }
         self.free(c);
     }
 
@@ -1198,8 +1204,10 @@ impl<'a> Sim<'a> {
                 CloseReason::Abandoned => {}
             }
         }
-        let conv = self.convs[c as usize].clone();
-        self.emit(&conv, "closed", reason.name(), now);
+        if self.trace.is_some() {
+            let conv = self.convs[c as usize].clone();
+            self.emit(&conv, "closed", reason.name(), now);
+        }
         self.free(c);
         if state.holds_capacity() {
             self.after_release(a);

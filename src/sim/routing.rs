@@ -81,12 +81,7 @@ impl Sim<'_> {
             let k = self.key(a, ch);
             let old = self.agents[a as usize].key[ch];
             if k != old {
-                if let Some(o) = old {
-                    self.groups[g].avail[ch].remove(&o);
-                }
-                if let Some(n) = k {
-                    self.groups[g].avail[ch].insert(n);
-                }
+                self.groups[g].avail[ch].set(a, k);
                 self.agents[a as usize].key[ch] = k;
             }
         }
@@ -101,10 +96,10 @@ impl Sim<'_> {
             let ch = self.channel(c);
             let mut best: Option<(u32, u64, u32)> = None;
             let mut consider = |g: usize| {
-                if let Some(k) = self.groups[g].avail[ch].iter().find(|k| !skip(k.2))
-                    && best.is_none_or(|b| *k < b)
+                if let Some(k) = self.groups[g].avail[ch].first_where(skip)
+                    && best.is_none_or(|b| k < b)
                 {
-                    best = Some(*k);
+                    best = Some(k);
                 }
             };
             if conv.target_group != NONE {
