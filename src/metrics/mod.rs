@@ -94,6 +94,8 @@ pub struct Tally {
     pub queue_max: u64,
     /// Integral of online agents having the skill (agent·s).
     pub online_area: f64,
+    /// Integral of logged-in agents (online or away) having the skill (agent·s).
+    pub logged_in_area: f64,
     /// Sum of every queue episode's time inside the measured window
     /// (conversation·s); equals `queue_area` when the bookkeeping is right.
     pub queue_wait_sum: f64,
@@ -144,6 +146,7 @@ impl Tally {
             in_system_end,
             queue_area,
             online_area,
+            logged_in_area,
             queue_wait_sum
         );
         self.queue_max = self.queue_max.max(o.queue_max);
@@ -233,6 +236,7 @@ pub const METRICS: &[&str] = &[
     "queue_mean",
     "queue_max",
     "agents_online",
+    "agents_logged_in",
 ];
 
 /// The value of every metric in [`METRICS`] order for one replication.
@@ -283,6 +287,7 @@ pub fn metric_values(t: &Tally, agents: Option<&AgentTally>, horizon: f64) -> Ve
         ratio(t.queue_area, horizon),
         f(t.queue_max),
         ratio(t.online_area, horizon),
+        ratio(t.logged_in_area, horizon),
     ]
 }
 

@@ -34,6 +34,8 @@ pub struct IntervalTally {
     pub queue_max: u64,
     /// Integral of online agents with the skill (agent·s).
     pub online_area: f64,
+    /// Integral of logged-in agents (online or away) with the skill (agent·s).
+    pub logged_in_area: f64,
 }
 
 /// Column names of the per-interval metrics, in [`interval_values`] order.
@@ -50,6 +52,7 @@ pub const INTERVAL_METRICS: &[&str] = &[
     "queue_mean",
     "queue_max",
     "agents_online",
+    "agents_logged_in",
 ];
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -75,6 +78,7 @@ pub fn interval_values(t: &IntervalTally, length: f64) -> Vec<f64> {
         t.queue_area / length,
         f(t.queue_max),
         t.online_area / length,
+        t.logged_in_area / length,
     ]
 }
 
@@ -95,5 +99,6 @@ impl IntervalTally {
         self.queue_area += o.queue_area;
         self.queue_max += o.queue_max;
         self.online_area += o.online_area;
+        self.logged_in_area += o.logged_in_area;
     }
 }

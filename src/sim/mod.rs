@@ -156,8 +156,9 @@ struct SkillRt {
     trace_pos: usize,
     /// Groups with this skill, with the group's priority for it.
     groups: Vec<(u32, i64)>,
-    /// Online agents logged into the skill's channel with the skill.
-    online: u64,
+    /// Agents with the skill, logged into its channel: online, and logged
+    /// in at all (online or away).
+    staffed: [u64; 2],
     channel: usize,
 }
 
@@ -199,11 +200,11 @@ pub struct Sim<'a> {
     total_q: u64,
     total_q_max: u64,
     total_q_max_iv: Vec<u64>,
-    /// Distinct online agents (for the `all` scope's `agents_online`).
-    online_agents: u64,
-    /// Integral of `online_agents`, in total and per interval.
-    online_agents_area: f64,
-    online_agents_area_iv: Vec<f64>,
+    /// Distinct agents online and logged in (the `all` scope's staffing).
+    staffed_agents: [u64; 2],
+    /// Integrals of `staffed_agents`, in total and per interval.
+    staffed_area: [f64; 2],
+    staffed_area_iv: Vec<[f64; 2]>,
     ring_rng: Xoshiro256PlusPlus,
     next_id: u64,
     next_issue: u64,
@@ -231,7 +232,7 @@ impl<'a> Sim<'a> {
                 conv_seeds: streams.stream(&format!("conversations/{}", s.name), 0),
                 trace_pos: 0,
                 groups: Vec::new(),
-                online: 0,
+                staffed: [0, 0],
                 channel: s.channel as usize,
             })
             .collect();
@@ -284,9 +285,9 @@ impl<'a> Sim<'a> {
             total_q: 0,
             total_q_max: 0,
             total_q_max_iv: vec![0; n_intervals],
-            online_agents: 0,
-            online_agents_area: 0.0,
-            online_agents_area_iv: vec![0.0; n_intervals],
+            staffed_agents: [0, 0],
+            staffed_area: [0.0, 0.0],
+            staffed_area_iv: vec![[0.0, 0.0]; n_intervals],
             ring_rng: streams.stream("ring", 0),
             next_id: 0,
             next_issue: 0,
@@ -574,17 +575,22 @@ impl<'a> Sim<'a> {
         }
         let base = self.cur_interval * self.skills.len();
         for (i, s) in self.skills.iter().enumerate() {
-            let (ql, on) = (s.qlen as f64 * dt, s.online as f64 * dt);
+            let ql = s.qlen as f64 * dt;
+            let (on, li) = (s.staffed[0] as f64 * dt, s.staffed[1] as f64 * dt);
             let t = &mut self.tally[i];
             t.queue_area += ql;
             t.online_area += on;
+            t.logged_in_area += li;
             let iv = &mut self.intervals[base + i];
             iv.queue_area += ql;
             iv.online_area += on;
+            iv.logged_in_area += li;
         }
-        let on = self.online_agents as f64 * dt;
-        self.online_agents_area += on;
-        self.online_agents_area_iv[self.cur_interval] += on;
+        for k in 0..2 {
+            let area = self.staffed_agents[k] as f64 * dt;
+            self.staffed_area[k] += area;
+            self.staffed_area_iv[self.cur_interval][k] += area;
+        }
     }
 
     /// Brings an agent's time totals up to now (call before changing its status or load).
@@ -744,7 +750,7 @@ impl<'a> Sim<'a> {
         }
         all.queue_max = self.total_q_max;
         // An agent with several skills counts once.
-        all.online_area = self.online_agents_area;
+        [all.online_area, all.logged_in_area] = self.staffed_area;
         skills.push(all);
         // Intervals: add an `all` row per interval.
         let mut intervals = Vec::with_capacity(self.n_intervals * (ns + 1));
@@ -756,7 +762,7 @@ impl<'a> Sim<'a> {
                 intervals.push(row);
             }
             all.queue_max = self.total_q_max_iv[k];
-            all.online_area = self.online_agents_area_iv[k];
+            [all.online_area, all.logged_in_area] = self.staffed_area_iv[k];
             intervals.push(all);
         }
         let mut agents_all = AgentTally::default();
@@ -917,7 +923,7 @@ impl<'a> Sim<'a> {
         self.alive += 1;
         self.peak_alive = self.peak_alive.max(self.alive);
         if measured {
-            let unroutable = self.skills[s].online == 0;
+            let unroutable = self.skills[s].staffed[0] == 0;
             let t = &mut self.tally[s];
             t.offered += 1;
             if new_issue {

@@ -714,25 +714,29 @@ impl Sim<'_> {
         self.flush_agent(a);
         self.flush_areas();
         let ag = &self.agents[a as usize];
-        let before = if ag.status == Status::Online {
-            ag.login
-        } else {
-            0
+        // Channels counted as online (k = 0) and as logged in (k = 1), before and after.
+        let counted = |st: Status, login: u8| {
+            [
+                if st == Status::Online { login } else { 0 },
+                if st != Status::Offline { login } else { 0 },
+            ]
         };
-        let after = if status == Status::Online { login } else { 0 };
-        match (before != 0, after != 0) {
-            (false, true) => self.online_agents += 1,
-            (true, false) => self.online_agents -= 1,
-            _ => {}
-        }
-        if before != after {
-            let g = ag.group as usize;
-            for &s in &self.groups[g].skills {
-                let bit = 1u8 << self.skills[s].channel;
-                match (before & bit != 0, after & bit != 0) {
-                    (false, true) => self.skills[s].online += 1,
-                    (true, false) => self.skills[s].online -= 1,
-                    _ => {}
+        let (before, after) = (counted(ag.status, ag.login), counted(status, login));
+        let g = ag.group as usize;
+        for k in 0..2 {
+            match (before[k] != 0, after[k] != 0) {
+                (false, true) => self.staffed_agents[k] += 1,
+                (true, false) => self.staffed_agents[k] -= 1,
+                _ => {}
+            }
+            if before[k] != after[k] {
+                for &s in &self.groups[g].skills {
+                    let bit = 1u8 << self.skills[s].channel;
+                    match (before[k] & bit != 0, after[k] & bit != 0) {
+                        (false, true) => self.skills[s].staffed[k] += 1,
+                        (true, false) => self.skills[s].staffed[k] -= 1,
+                        _ => {}
+                    }
                 }
             }
         }

@@ -230,6 +230,11 @@ fn no_assignment_during_a_break() {
     );
     let a = &r.agents[0].tally[0];
     assert_eq!((a.logged_in, a.online), (2000.0, 1700.0));
+    // Staffing per skill: logged in all along, online but for the break.
+    assert_eq!(
+        (r.skills[0].logged_in_area, r.skills[0].online_area),
+        (2000.0, 1700.0)
+    );
 }
 
 fn first_agents(selection: &str) -> Vec<String> {
