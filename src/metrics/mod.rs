@@ -80,6 +80,10 @@ pub struct Tally {
     pub rings: u64,
     /// Rings that timed out (ignored).
     pub ring_timeouts: u64,
+    /// Rings accepted.
+    pub ring_accepts: u64,
+    /// Time kept conversations waited from the logout to the agent's next login (s).
+    pub kept_wait_sum: f64,
     /// Time conversations spent ringing (s).
     pub ring_time: f64,
     /// Conversations kept assigned through a logout.
@@ -140,6 +144,8 @@ impl Tally {
             returned_to_queue,
             rings,
             ring_timeouts,
+            ring_accepts,
+            kept_wait_sum,
             ring_time,
             kept_at_logout,
             parks,
@@ -229,8 +235,10 @@ pub const METRICS: &[&str] = &[
     "returned_to_queue",
     "rings",
     "ring_timeouts",
+    "ring_accepts",
     "ring_time_mean",
     "kept_at_logout",
+    "kept_wait_mean",
     "parks",
     "in_system_end",
     "queue_mean",
@@ -280,8 +288,10 @@ pub fn metric_values(t: &Tally, agents: Option<&AgentTally>, horizon: f64) -> Ve
         f(t.returned_to_queue),
         f(t.rings),
         f(t.ring_timeouts),
+        f(t.ring_accepts),
         ratio(t.ring_time, f(t.rings)),
         f(t.kept_at_logout),
+        ratio(t.kept_wait_sum, f(t.kept_at_logout)),
         f(t.parks),
         f(t.in_system_end),
         ratio(t.queue_area, horizon),

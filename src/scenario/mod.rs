@@ -159,6 +159,8 @@ pub struct Skill {
     pub manual_sla_probability: f64,
     /// Probability an agent resumes a closed conversation.
     pub resume_probability: f64,
+    /// Probability, at a reply awaiting the consumer, that the agent returns it to the queue.
+    pub return_probability: f64,
     /// Returns.
     pub returns: Option<Returns>,
     /// Transfers.
@@ -207,6 +209,8 @@ pub struct Break {
     pub duration: f64,
     /// Spread of the agents' starts (s): agent i of n starts at after + stagger·i/n.
     pub stagger: f64,
+    /// `back_soon` instead of `away` during the break (both: no new conversations).
+    pub back_soon: bool,
 }
 
 /// A resolved agent group.

@@ -374,6 +374,8 @@ pub struct RawSkill {
     pub manual_sla_probability: Option<Spanned<f64>>,
     /// Probability that the agent resumes a closed conversation.
     pub resume_probability: Option<Spanned<f64>>,
+    /// Probability at a reply awaiting the consumer that the agent returns the conversation to the queue.
+    pub return_probability: Option<Spanned<f64>>,
     /// Consumer returns.
     pub returns: Option<Spanned<RawReturns>>,
     /// Transfers.
@@ -431,6 +433,8 @@ pub struct RawBreak {
     pub duration: Dur,
     /// Spread of the agents' break starts: agent i of n starts at after + stagger·i/n.
     pub stagger: Option<Dur>,
+    /// The status during the break: `away` (default) or `back_soon`.
+    pub state: Option<String>,
 }
 
 /// One `[[agents]]` group.

@@ -619,6 +619,7 @@ fn skill(
     let manual_sla_probability =
         cx.probability(&s.manual_sla_probability, &k("manual_sla_probability"));
     let resume_probability = cx.probability(&s.resume_probability, &k("resume_probability"));
+    let return_probability = cx.probability(&s.return_probability, &k("return_probability"));
     let returns = s.returns.as_ref().and_then(|r| {
         let rr = r.get_ref();
         if !(0.0..=1.0).contains(&rr.probability) {
@@ -725,6 +726,7 @@ fn skill(
         consumer_close_probability,
         manual_sla_probability,
         resume_probability,
+        return_probability,
         returns,
         transfer,
     })
@@ -1152,10 +1154,23 @@ fn groups(
                     );
                     break;
                 }
+                let back_soon = match br.state.as_deref() {
+                    None | Some("away") => false,
+                    Some("back_soon") => true,
+                    Some(other) => {
+                        cx.err(
+                            b,
+                            &k("breaks.state"),
+                            format!("unknown break state `{other}`: expected away or back_soon"),
+                        );
+                        false
+                    }
+                };
                 breaks.push(Break {
                     after: br.after.0,
                     duration: br.duration.0,
                     stagger,
+                    back_soon,
                 });
             }
             breaks.sort_by(|a, b| a.after.total_cmp(&b.after));

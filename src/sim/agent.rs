@@ -13,6 +13,8 @@ pub enum Status {
     Online,
     /// Not eligible (break); keeps working what it has.
     Away,
+    /// Like away (the seeds' "Back Soon"): not eligible, keeps working.
+    BackSoon,
 }
 
 /// One agent.

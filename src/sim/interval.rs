@@ -28,6 +28,20 @@ pub struct IntervalTally {
     pub replies: u64,
     /// Sum of response times (s).
     pub response_sum: f64,
+    /// Replies later than the response SLA.
+    pub overdue: u64,
+    /// Conversations closed in the interval (any reason).
+    pub closed: u64,
+    /// Of those, auto-closed.
+    pub auto_closed: u64,
+    /// Sum of handle times of those (s).
+    pub handle_sum: f64,
+    /// Sum of agent effort of those (s).
+    pub effort_sum: f64,
+    /// Sum of arrival → close of those (s).
+    pub resolution_sum: f64,
+    /// Reopens in the interval.
+    pub reopens: u64,
     /// Integral of the queue length (conversation·s).
     pub queue_area: f64,
     /// Largest queue length.
@@ -48,6 +62,13 @@ pub const INTERVAL_METRICS: &[&str] = &[
     "asa",
     "first_response_mean",
     "response_time_mean",
+    "overdue_rate",
+    "closed",
+    "auto_closed",
+    "handle_time_mean",
+    "effort_mean",
+    "resolution_time_mean",
+    "reopens",
     "unroutable",
     "queue_mean",
     "queue_max",
@@ -74,6 +95,13 @@ pub fn interval_values(t: &IntervalTally, length: f64) -> Vec<f64> {
         ratio(t.asa_sum, f(t.handled)),
         ratio(t.first_response_sum, f(t.first_response_n)),
         ratio(t.response_sum, f(t.replies)),
+        ratio(f(t.overdue), f(t.replies)),
+        f(t.closed),
+        f(t.auto_closed),
+        ratio(t.handle_sum, f(t.closed)),
+        ratio(t.effort_sum, f(t.closed)),
+        ratio(t.resolution_sum, f(t.closed)),
+        f(t.reopens),
         f(t.unroutable),
         t.queue_area / length,
         f(t.queue_max),
@@ -96,6 +124,13 @@ impl IntervalTally {
         self.first_response_sum += o.first_response_sum;
         self.replies += o.replies;
         self.response_sum += o.response_sum;
+        self.overdue += o.overdue;
+        self.closed += o.closed;
+        self.auto_closed += o.auto_closed;
+        self.handle_sum += o.handle_sum;
+        self.effort_sum += o.effort_sum;
+        self.resolution_sum += o.resolution_sum;
+        self.reopens += o.reopens;
         self.queue_area += o.queue_area;
         self.queue_max += o.queue_max;
         self.online_area += o.online_area;

@@ -48,7 +48,7 @@ enum Ev {
     RampReady { agent: u32 },
     ShiftStart { group: u32, shift: u32 },
     ShiftEnd { group: u32, shift: u32 },
-    BreakStart { agent: u32 },
+    BreakStart { agent: u32, back_soon: bool },
     BreakEnd { agent: u32 },
     Tick,
 }
@@ -546,7 +546,7 @@ impl<'a> Sim<'a> {
             }
             Ev::ShiftStart { group, shift } => self.shift_start(group, shift),
             Ev::ShiftEnd { group, shift } => self.shift_end(group, shift),
-            Ev::BreakStart { agent } => self.break_start(agent),
+            Ev::BreakStart { agent, back_soon } => self.break_start(agent, back_soon),
             Ev::BreakEnd { agent } => self.break_end(agent),
             Ev::Tick => self.tick(),
         }
@@ -1125,6 +1125,7 @@ impl<'a> Sim<'a> {
         if conv.epoch == pr.epoch && conv.state == State::Solved {
             // Inside the window: the same conversation reopens.
             let now = self.q.now();
+            let iv_now = self.interval_of(now);
             let s = conv.skill as usize;
             let sk = &self.scn.skills[s];
             let conv = &mut self.convs[pr.conv as usize];
@@ -1135,7 +1136,9 @@ impl<'a> Sim<'a> {
             conv.deadline = now + sk.response_sla;
             conv.set(flag::PENDING_MSG, true);
             if conv.has(flag::MEASURED) {
-                self.tally[conv.origin as usize].reopens += 1;
+                let s = conv.origin as usize;
+                self.tally[s].reopens += 1;
+                self.intervals[iv_now * self.skills.len() + s].reopens += 1;
             }
             self.route_returning(pr.conv);
         } else {
@@ -1185,6 +1188,7 @@ impl<'a> Sim<'a> {
     /// Closes a conversation for `reason`, releasing whatever it holds.
     fn close(&mut self, c: u32, reason: CloseReason) {
         let now = self.q.now();
+        let iv_now = self.interval_of(now);
         let (state, a) = (self.convs[c as usize].state, self.convs[c as usize].agent);
         if state.holds_capacity() {
             self.end_open(c);
@@ -1197,7 +1201,8 @@ impl<'a> Sim<'a> {
             conv.agent = NONE;
         }
         if conv.has(flag::MEASURED) {
-            let t = &mut self.tally[conv.origin as usize];
+            let s = conv.origin as usize;
+            let t = &mut self.tally[s];
             t.closed += 1;
             t.handle_sum += conv.handle;
             t.effort_sum += conv.effort;
@@ -1209,6 +1214,13 @@ impl<'a> Sim<'a> {
                 CloseReason::AutoClose => t.auto_closed += 1,
                 CloseReason::Abandoned => {}
             }
+            // Per interval: in the interval of the close.
+            let row = &mut self.intervals[iv_now * self.skills.len() + s];
+            row.closed += 1;
+            row.handle_sum += conv.handle;
+            row.effort_sum += conv.effort;
+            row.resolution_sum += now - conv.arrival;
+            row.auto_closed += (reason == CloseReason::AutoClose) as u64;
         }
         if self.trace.is_some() {
             let conv = self.convs[c as usize].clone();

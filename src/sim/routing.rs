@@ -363,6 +363,10 @@ impl Sim<'_> {
     pub(super) fn accept(&mut self, c: u32) {
         let a = self.convs[c as usize].agent;
         self.release_ring(c, a);
+        let conv = &self.convs[c as usize];
+        if conv.has(flag::MEASURED) {
+            self.tally[conv.origin as usize].ring_accepts += 1;
+        }
         self.assign(c, a);
     }
 
@@ -591,6 +595,7 @@ impl Sim<'_> {
             let row = &mut self.intervals[iv_base + s];
             row.replies += 1;
             row.response_sum += response;
+            row.overdue += (now > conv.deadline) as u64;
             if !conv.has(flag::FIRST_REPLY) {
                 let first = now - conv.arrival;
                 t.first_response_n += 1;
@@ -613,7 +618,13 @@ impl Sim<'_> {
             self.transfer(c, sk.transfer.as_ref().expect("checked").to);
         } else if conv.left > 0 {
             conv.left -= 1;
+            let give_back =
+                sk.return_probability > 0.0 && conv.arng.random::<f64>() < sk.return_probability;
             self.await_consumer(c);
+            if give_back && self.convs[c as usize].state == State::AwaitConsumer {
+                // The agent returns it: to the end of its skill's queue.
+                self.return_to_queue(c);
+            }
         } else {
             self.solve(c);
         }
@@ -703,6 +714,8 @@ impl Sim<'_> {
         conv.agent = NONE;
         conv.set(flag::PENDING_MSG, awaiting_agent);
         conv.agen = conv.agen.wrapping_add(1);
+        // Not straight back to the agent who returned it.
+        conv.ignored.push(a);
         conv.go(State::Queued);
         if !self.try_route(c) {
             self.enqueue(c, false);
@@ -760,6 +773,16 @@ impl Sim<'_> {
         ag.per_login = two_login;
         ag.tix = if two_login && login == 0b10 { 1 } else { 0 };
         self.change_status(a, Status::Online, login);
+        // Conversations kept through the last logout waited until now.
+        if self.agents[a as usize].kept > 0 {
+            let waited = now - self.agents[a as usize].logout_at;
+            for i in 0..self.agents[a as usize].held.len() {
+                let conv = &self.convs[self.agents[a as usize].held[i] as usize];
+                if conv.has(flag::MEASURED) {
+                    self.tally[conv.origin as usize].kept_wait_sum += waited;
+                }
+            }
+        }
         self.agents[a as usize].kept = 0;
         self.pull(a);
         self.start_next(a);
@@ -855,7 +878,13 @@ impl Sim<'_> {
             for b in &scn.groups[gi].breaks {
                 let st = occ + b.after + b.stagger * i / n as f64;
                 if st >= now && st + b.duration <= end {
-                    self.q.schedule(st, Ev::BreakStart { agent: a });
+                    self.q.schedule(
+                        st,
+                        Ev::BreakStart {
+                            agent: a,
+                            back_soon: b.back_soon,
+                        },
+                    );
                     self.q.schedule(st + b.duration, Ev::BreakEnd { agent: a });
                 }
             }
@@ -875,18 +904,23 @@ impl Sim<'_> {
         }
     }
 
-    pub(super) fn break_start(&mut self, a: u32) {
+    pub(super) fn break_start(&mut self, a: u32, back_soon: bool) {
         let ag = &self.agents[a as usize];
         if ag.status == Status::Online {
             let login = ag.login;
-            self.change_status(a, Status::Away, login);
+            let status = if back_soon {
+                Status::BackSoon
+            } else {
+                Status::Away
+            };
+            self.change_status(a, status, login);
             self.withdraw_ring(a);
         }
     }
 
     pub(super) fn break_end(&mut self, a: u32) {
         let ag = &self.agents[a as usize];
-        if ag.status == Status::Away {
+        if matches!(ag.status, Status::Away | Status::BackSoon) {
             let login = ag.login;
             self.change_status(a, Status::Online, login);
             self.pull(a);

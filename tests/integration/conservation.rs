@@ -24,6 +24,22 @@ fn every_scenario_conserves_conversations_and_queue_time() {
                 "{}: conservation, replication {rep}",
                 f.display()
             );
+            // The report intervals add up to the summary.
+            let ns = r.skills.len();
+            let (mut iv_offered, mut iv_closed, mut iv_reopens, mut iv_replies) = (0, 0, 0, 0);
+            for row in r.intervals.iter().skip(ns - 1).step_by(ns) {
+                iv_offered += row.offered;
+                iv_closed += row.closed;
+                iv_reopens += row.reopens;
+                iv_replies += row.replies;
+            }
+            let all = &r.skills[ns - 1];
+            assert_eq!(
+                (iv_offered, iv_closed, iv_reopens, iv_replies),
+                (all.offered, all.closed, all.reopens, all.replies),
+                "{}: intervals vs summary",
+                f.display()
+            );
             for (s, t) in r.skills.iter().enumerate() {
                 let tol = 1e-9 * t.queue_area.max(1.0);
                 assert!(

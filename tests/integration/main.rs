@@ -1,8 +1,8 @@
 //! The integration tests: one binary, one module per contract.
 
 mod cli;
-mod compare;
 mod common;
+mod compare;
 mod conservation;
 mod determinism;
 mod erlang;

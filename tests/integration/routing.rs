@@ -93,7 +93,10 @@ fn ring_accept_after_the_delay() {
         ]
     );
     let t = &r.skills[0];
-    assert_eq!((t.rings, t.ring_timeouts, t.handled), (1, 0, 1));
+    assert_eq!(
+        (t.rings, t.ring_timeouts, t.ring_accepts, t.handled),
+        (1, 0, 1, 1)
+    );
     assert_eq!((t.asa_sum, t.ring_time), (8.0, 8.0));
 }
 
@@ -201,6 +204,8 @@ fn logout_keeps_conversations_until_the_next_login() {
     );
     let t = &r.skills[0];
     assert_eq!((t.returned_to_queue, t.kept_at_logout), (0, 1));
+    // Kept from the logout at 00:10 to the next login at 00:00 the next day.
+    assert_eq!(t.kept_wait_sum, 86_400.0 - 600.0);
     // The kept message waited from 920 until the reply the next day.
     assert_eq!(t.response_sum, 10.0 + 10.0 + (86_410.0 - 920.0));
 }
@@ -360,7 +365,7 @@ fn random_scenario(
     let shift_lines = if mode == "two_login" {
         "shifts = [{ days = \"daily\", start = \"00:00\", end = \"06:00\", login = \"live_chat\" }, { days = \"daily\", start = \"06:00\", end = \"12:00\", login = \"messaging\" }]\nbreaks = [{ after = \"2h\", duration = \"15m\", stagger = \"30m\" }]".to_string()
     } else if shifts {
-        "shifts = [{ days = \"daily\", start = \"01:00\", end = \"09:00\" }]\nbreaks = [{ after = \"3h\", duration = \"20m\", stagger = \"1h\" }]".to_string()
+        "shifts = [{ days = \"daily\", start = \"01:00\", end = \"09:00\" }]\nbreaks = [{ after = \"3h\", duration = \"20m\", stagger = \"1h\", state = \"back_soon\" }]".to_string()
     } else {
         String::new()
     };
@@ -412,6 +417,7 @@ park_after = "30s"
 returns = {{ probability = 0.3, after = {{ dist = "exponential", mean = "15m" }} }}
 manual_sla_probability = 0.1
 resume_probability = 0.2
+return_probability = 0.05
 {transfer_line}
 [[skill]]
 name = "s2"
@@ -490,4 +496,50 @@ skills = ["chat", "msg"]
         .position(|m| *m == "agents_online")
         .unwrap();
     assert!(res.intervals.iter().all(|iv| iv[2][k].mean == 3.0));
+}
+
+/// A `back_soon` break works like `away`: no new conversations, existing
+/// ones continue; the time is not online but logged in.
+#[test]
+fn back_soon_break_takes_nothing_new() {
+    let skill = format!(
+        "arrivals = {{ trace = \"{}\" }}\nagent_reply = {}",
+        common::trace(&[150.0]),
+        det(10.0)
+    );
+    let (r, log) = timeline(&scenario(
+        2000.0,
+        &skill,
+        "count = 1\nshifts = [{ days = \"daily\", start = \"00:00\", end = \"12:00\" }]\nbreaks = [{ after = \"100s\", duration = \"300s\", state = \"back_soon\" }]",
+        "",
+    ));
+    assert_eq!(steps(&log, 0)[1], st(400.0, "awaiting_agent", "a#0"));
+    assert_eq!(
+        (r.skills[0].logged_in_area, r.skills[0].online_area),
+        (2000.0, 1700.0)
+    );
+}
+
+/// The agent returns a conversation to the queue (return_probability):
+/// it goes to another agent, not back to the one who returned it.
+#[test]
+fn an_agent_returns_a_conversation_to_the_queue() {
+    let skill = format!(
+        "arrivals = {{ trace = \"{}\" }}\nexchanges = {}\nconsumer_reply = {}\nagent_reply = {}\nreturn_probability = 1.0",
+        common::trace(&[100.0]),
+        det(2.0),
+        det(20.0),
+        det(10.0)
+    );
+    let (r, log) = timeline(&scenario(1000.0, &skill, "count = 2", ""));
+    assert_eq!(
+        steps(&log, 0),
+        vec![
+            st(100.0, "awaiting_agent", "a#0"),
+            st(110.0, "awaiting_consumer", "a#1"),
+            st(130.0, "awaiting_agent", "a#1"),
+            st(140.0, "closed", ""),
+        ]
+    );
+    assert_eq!(r.skills[0].returned_to_queue, 1);
 }
