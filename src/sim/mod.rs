@@ -478,6 +478,14 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
+    /// Whether a state timer armed at `epoch` still applies: nothing
+    /// changed since, and the conversation is in the state it was armed for.
+    #[inline]
+    fn armed(&self, conv: u32, epoch: u32, state: State) -> bool {
+        let c = &self.convs[conv as usize];
+        c.epoch == epoch && c.state == state
+    }
+
     fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Arrival { skill } => self.on_arrival(skill as usize),
@@ -505,38 +513,28 @@ impl<'a> Sim<'a> {
                 }
             }
             Ev::Park { conv, epoch } => {
-                if self.convs[conv as usize].epoch == epoch
-                    && self.convs[conv as usize].state == State::AwaitConsumer
-                {
+                if self.armed(conv, epoch, State::AwaitConsumer) {
                     self.park(conv);
                 }
             }
             Ev::StyleClose { conv, epoch } => {
-                if self.convs[conv as usize].epoch == epoch
-                    && self.convs[conv as usize].state == State::Solved
-                {
+                if self.armed(conv, epoch, State::Solved) {
                     self.close(conv, CloseReason::Timer);
                 }
             }
             Ev::Return { slot } => self.on_return(slot),
             Ev::Sticky { conv, epoch } => {
-                if self.convs[conv as usize].epoch == epoch
-                    && self.convs[conv as usize].state == State::Queued
-                {
+                if self.armed(conv, epoch, State::Queued) {
                     self.sticky_expired(conv);
                 }
             }
             Ev::RingTimeout { conv, epoch } => {
-                if self.convs[conv as usize].epoch == epoch
-                    && self.convs[conv as usize].state == State::Offered
-                {
+                if self.armed(conv, epoch, State::Offered) {
                     self.ring_timeout(conv);
                 }
             }
             Ev::Accept { conv, epoch } => {
-                if self.convs[conv as usize].epoch == epoch
-                    && self.convs[conv as usize].state == State::Offered
-                {
+                if self.armed(conv, epoch, State::Offered) {
                     self.accept(conv);
                 }
             }
