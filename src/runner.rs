@@ -228,11 +228,12 @@ fn join_traces(dir: &Path, reps: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Aggregates replications (in order) into estimates.
-pub fn aggregate(scn: &Scenario, variant: &str, reps: &[RepResult]) -> RunResult {
-    let mut scopes: Vec<String> = scn.skills.iter().map(|s| s.name.clone()).collect();
-    scopes.push("all".into());
-    let ns = scopes.len();
+/// Per replication, per scope (skills, then `all`), per metric: the
+/// metric values of each replication, and their estimates across
+/// replications (the `summary` of [`aggregate`], without its interval and
+/// agent tables — what a sweep point needs).
+pub fn summarise(scn: &Scenario, reps: &[RepResult]) -> (Vec<Vec<Vec<f64>>>, Vec<Vec<Estimate>>) {
+    let ns = scn.skills.len() + 1;
     let per_rep: Vec<Vec<Vec<f64>>> = reps
         .iter()
         .map(|r| {
@@ -251,6 +252,15 @@ pub fn aggregate(scn: &Scenario, variant: &str, reps: &[RepResult]) -> RunResult
                 .collect()
         })
         .collect();
+    (per_rep, summary)
+}
+
+/// Aggregates replications (in order) into estimates.
+pub fn aggregate(scn: &Scenario, variant: &str, reps: &[RepResult]) -> RunResult {
+    let mut scopes: Vec<String> = scn.skills.iter().map(|s| s.name.clone()).collect();
+    scopes.push("all".into());
+    let ns = scopes.len();
+    let (per_rep, summary) = summarise(scn, reps);
 
     let n_iv = ((scn.horizon / scn.interval).ceil() as usize).max(1);
     let interval_starts: Vec<f64> = (0..n_iv)

@@ -26,8 +26,19 @@ impl Estimate {
     }
 }
 
-/// The 97.5% quantile of Student's t with `df` degrees of freedom.
+/// The 97.5% quantile of Student's t with `df` degrees of freedom
+/// (computed once per df up to 256, the usual replication counts: the
+/// inverse CDF is costly and every estimate needs it).
 pub fn t_quantile(df: usize) -> f64 {
+    const CACHED: usize = 256;
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    if df < CACHED {
+        return TABLE.get_or_init(|| (0..CACHED).map(t_quantile_exact).collect())[df];
+    }
+    t_quantile_exact(df)
+}
+
+fn t_quantile_exact(df: usize) -> f64 {
     match StudentsT::new(0.0, 1.0, df as f64) {
         Ok(t) => t.inverse_cdf(0.975),
         Err(_) => f64::NAN,

@@ -8,3 +8,4 @@ mod determinism;
 mod erlang;
 mod lifecycle;
 mod routing;
+mod sweep;
