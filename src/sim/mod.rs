@@ -300,8 +300,21 @@ impl<'a> Sim<'a> {
     }
 
     /// Runs to the end of the horizon and returns what was measured.
-    pub fn run(mut self) -> RepResult {
+    pub fn run(self) -> RepResult {
+        match self.run_with(|_, _, _| Ok::<(), std::convert::Infallible>(())) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The event loop: `after` sees the simulation after every event (and
+    /// once after the start, with no event) and may stop the run.
+    fn run_with<E>(
+        mut self,
+        mut after: impl FnMut(&Self, f64, Option<Ev>) -> Result<(), E>,
+    ) -> Result<RepResult, E> {
         self.start();
+        after(&self, 0.0, None)?;
         let end = self.end;
         while let Some((t, ev)) = self.q.pop() {
             if t > end {
@@ -309,52 +322,40 @@ impl<'a> Sim<'a> {
             }
             self.events += 1;
             self.dispatch(ev);
+            after(&self, t, Some(ev))?;
         }
-        self.finish()
+        Ok(self.finish())
     }
 
     /// Runs like [`Sim::run`], checking the model's invariants after every
     /// event (capacity per channel and in total, slots matching held
     /// conversations, queue lengths, work lists, no assignment to an agent
     /// that is not online). Slow: for tests.
-    pub fn run_checked(mut self) -> Result<RepResult, String> {
-        self.start();
-        self.check_invariants()?;
-        let end = self.end;
-        while let Some((t, ev)) = self.q.pop() {
-            if t > end {
-                break;
-            }
-            self.events += 1;
-            self.dispatch(ev);
-            self.check_invariants()
-                .map_err(|e| format!("at t={t} after {ev:?}: {e}"))?;
-        }
-        Ok(self.finish())
+    pub fn run_checked(self) -> Result<RepResult, String> {
+        self.run_with(|sim, t, ev| {
+            sim.check_invariants()
+                .map_err(|e| format!("at t={t} after {ev:?}: {e}"))
+        })
     }
 
     /// Runs with the invariants checked after every event (panicking on a
     /// broken one) and returns, besides the result, the timeline of
     /// conversation states: an entry whenever a conversation's state or
     /// agent differs after an event from before it. For scripted tests.
-    pub fn run_logged(mut self) -> (RepResult, Vec<LogEntry>) {
-        self.start();
+    pub fn run_logged(self) -> (RepResult, Vec<LogEntry>) {
         let mut log = Vec::new();
         let mut snap: Vec<(u64, State, u32)> = Vec::new();
-        self.log_changes(&mut snap, &mut log);
-        let end = self.end;
-        while let Some((t, ev)) = self.q.pop() {
-            if t > end {
-                break;
-            }
-            self.events += 1;
-            self.dispatch(ev);
-            if let Err(e) = self.check_invariants() {
+        let result = self.run_with(|sim, t, ev| {
+            if let Err(e) = sim.check_invariants() {
                 panic!("invariant broken at t={t} after {ev:?}: {e}");
             }
-            self.log_changes(&mut snap, &mut log);
+            sim.log_changes(&mut snap, &mut log);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match result {
+            Ok(r) => (r, log),
+            Err(never) => match never {},
         }
-        (self.finish(), log)
     }
 
     fn log_changes(&self, snap: &mut Vec<(u64, State, u32)>, log: &mut Vec<LogEntry>) {
