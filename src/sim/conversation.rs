@@ -238,7 +238,6 @@ impl Conv {
 #[cfg(test)]
 mod tests {
     use super::State::*;
-    use super::*;
 
     #[test]
     fn final_states_have_no_way_out() {
