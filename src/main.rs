@@ -18,8 +18,9 @@ use std::process::ExitCode;
     about = "Discrete-event simulator of chat and messaging contact centers"
 )]
 struct Cli {
+    /// Without a command: `run` on the built-in example (what `cargo run --release` does).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -64,7 +65,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let result = match cli.command {
+    let command = cli.command.unwrap_or(Command::Run {
+        scenario: None,
+        common: CommonArgs::default(),
+    });
+    let result = match command {
         Command::Run { scenario, common } => cmd_run(scenario.as_deref(), &common),
         Command::Compare(a) => ccsim::compare::compare(&a).and_then(|s| print(&s)),
         Command::Sweep(a) => ccsim::sweep::sweep(&a).and_then(|s| print(&s)),

@@ -1507,3 +1507,40 @@ fn good_options_are_accepted() {
         describe(&o)
     );
 }
+
+/// `ccsim` without a command runs the built-in example, as `cargo run
+/// --release` does from a fresh checkout: a summary on stdout and the
+/// report files in output/example/.
+#[test]
+fn no_command_runs_the_built_in_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = assert_cmd::Command::cargo_bin("ccsim")
+        .unwrap()
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("service level") && out.contains("wrote output/example"),
+        "{out}"
+    );
+    for f in [
+        "summary.csv",
+        "intervals.csv",
+        "agents.csv",
+        "scenario.resolved.json",
+    ] {
+        let p = dir.path().join("output/example").join(f);
+        assert!(
+            std::fs::metadata(&p).map(|m| m.len() > 0).unwrap_or(false),
+            "{} missing",
+            p.display()
+        );
+    }
+}
