@@ -68,7 +68,12 @@ pub enum CliError {
 
 impl From<anyhow::Error> for CliError {
     fn from(e: anyhow::Error) -> Self {
-        CliError::Other(e)
+        // An unstable scenario is bad input (exit 2), like any other.
+        if e.downcast_ref::<crate::runner::Unstable>().is_some() {
+            CliError::Input(e)
+        } else {
+            CliError::Other(e)
+        }
     }
 }
 

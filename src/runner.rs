@@ -14,6 +14,12 @@ use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A replication stopped because the scenario's system is unstable (its
+/// queues grow without bound): a property of the input, reported as such.
+#[derive(Debug, thiserror::Error)]
+#[error("the system is unstable: {0}")]
+pub struct Unstable(pub String);
+
 /// How to run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -200,6 +206,18 @@ pub fn run_with_progress(
             .install(job)?,
         None => job()?,
     };
+    if let Some((r, why)) = reps
+        .iter()
+        .enumerate()
+        .find_map(|(r, x)| x.unstable.as_ref().map(|w| (r, w)))
+    {
+        return Err(Unstable(format!(
+            "scenario `{}`, replication {}: {why}",
+            scn.name,
+            r + 1
+        ))
+        .into());
+    }
     if let Some(dir) = trace_dir {
         join_traces(dir, scn.replications)?;
     }

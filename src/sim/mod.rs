@@ -31,6 +31,11 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 use std::collections::VecDeque;
 
+/// The most conversations alive at once (queued, open, parked, solved)
+/// before a replication is stopped as unstable: memory stays bounded (about
+/// 3 GB) instead of growing until the machine runs out.
+pub const MAX_LIVE: usize = 10_000_000;
+
 /// Events. Conversation timers carry the epoch they were armed in.
 #[derive(Clone, Copy, Debug)]
 enum Ev {
@@ -121,6 +126,9 @@ pub struct AgentResult {
 /// Everything one replication measured.
 #[derive(Clone, Debug)]
 pub struct RepResult {
+    /// Set when the run stopped early because the system was unstable
+    /// (more than [`MAX_LIVE`] conversations alive): what happened.
+    pub unstable: Option<String>,
     /// Per skill, then `all` last.
     pub skills: Vec<Tally>,
     /// Agents' totals, all agents.
@@ -215,6 +223,10 @@ pub struct Sim<'a> {
     trace: Option<&'a mut dyn TraceSink>,
     /// Broken rules seen on the way (checked by `run_checked`).
     violations: Vec<String>,
+    /// Why the run stopped early, if it did.
+    unstable: Option<String>,
+    /// The limit of live conversations ([`MAX_LIVE`] unless set).
+    max_live: usize,
 }
 
 impl<'a> Sim<'a> {
@@ -296,7 +308,16 @@ impl<'a> Sim<'a> {
             end: scn.end(),
             trace,
             violations: Vec::new(),
+            unstable: None,
+            max_live: MAX_LIVE,
         }
+    }
+
+    /// Sets the most conversations alive at once before the run stops as
+    /// unstable (default [`MAX_LIVE`]).
+    pub fn max_live(mut self, n: usize) -> Self {
+        self.max_live = n;
+        self
     }
 
     /// Runs to the end of the horizon and returns what was measured.
@@ -323,6 +344,9 @@ impl<'a> Sim<'a> {
             self.events += 1;
             self.dispatch(ev);
             after(&self, t, Some(ev))?;
+            if self.unstable.is_some() {
+                break;
+            }
         }
         Ok(self.finish())
     }
@@ -788,6 +812,7 @@ impl<'a> Sim<'a> {
             events: self.events,
             conservation,
             peak_conversations: self.peak_alive,
+            unstable: self.unstable.take(),
         }
     }
 
@@ -921,6 +946,16 @@ impl<'a> Sim<'a> {
         };
         self.alive += 1;
         self.peak_alive = self.peak_alive.max(self.alive);
+        if self.alive > self.max_live && self.unstable.is_none() {
+            self.unstable = Some(format!(
+                "more than {} conversations alive at once at {} (skill `{}`: {} queued): demand far exceeds what the agents can take \
+                 (check arrival rates, agent counts, capacities and shifts, or give the skill a patience)",
+                self.max_live,
+                crate::engine::time::label(now),
+                self.scn.skills[s].name,
+                self.skills[s].qlen
+            ));
+        }
         if measured {
             let unroutable = self.skills[s].staffed[0] == 0;
             let t = &mut self.tally[s];

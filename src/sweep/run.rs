@@ -436,6 +436,13 @@ fn collect(
             .collect();
         let p = todo[i];
         let scn = &prep.points[&p];
+        if let Some(why) = reps.iter().find_map(|r| r.unstable.as_ref()) {
+            // Points before it are written; the sweep stops here (resume after fixing the grid).
+            return Err(CliError::Input(anyhow::anyhow!(
+                "point {p} ({}): the system is unstable: {why}",
+                point_labels(&prep.spec, p).join(", ")
+            )));
+        }
         let summary = summarise(scn, &reps);
         drop(reps);
         let rows = point_rows(p, &point_labels(&prep.spec, p), &prep.scopes, &summary);

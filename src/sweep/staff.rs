@@ -353,7 +353,22 @@ impl Searcher<'_> {
                     .map(|r| Sim::new(&scn, r, None).run())
                     .collect()
             });
-            let e = self.summarise(&scn, &reps);
+            let mut e = self.summarise(&scn, &reps);
+            if reps.iter().any(|r| r.unstable.is_some()) {
+                // The queues grew without bound at this count: it meets nothing.
+                let failed = Ci {
+                    mean: f64::NAN,
+                    lo: f64::NAN,
+                    hi: f64::NAN,
+                    n: 0,
+                };
+                for c in e.overall.iter_mut() {
+                    *c = failed;
+                }
+                for cell in e.intervals.iter_mut().flatten() {
+                    cell.ci = failed;
+                }
+            }
             self.cache.insert(count, e);
             self.bar.tick();
         }

@@ -91,3 +91,32 @@ capacity = {{ live_chat = 2 }}
         "peak live conversations grew with the horizon: {short} -> {long}"
     );
 }
+
+/// A system whose queue grows without bound stops with an explanation
+/// instead of exhausting memory.
+#[test]
+fn an_unstable_system_stops_with_a_reason() {
+    let scn = common::scenario(
+        r#"
+[simulation]
+horizon = "1d"
+warmup = 0
+[[skill]]
+name = "flood"
+arrivals = { rate = 1000, per = "1m" }
+[[agents]]
+name = "a"
+count = 1
+skills = ["flood"]
+"#,
+    );
+    let r = Sim::new(&scn, 0, None).max_live(5_000).run();
+    let why = r.unstable.expect("the run should stop as unstable");
+    assert!(
+        why.contains("more than 5000 conversations") && why.contains("flood"),
+        "{why}"
+    );
+    // A stable system is not flagged.
+    let example = ccsim::scenario::load(&common::root().join("scenarios/example.toml")).unwrap();
+    assert!(Sim::new(&example, 0, None).run().unstable.is_none());
+}
