@@ -579,7 +579,7 @@ impl<'a> Sim<'a> {
 
     /// Measured length of [a, b].
     #[inline]
-    fn span(&self, a: f64, b: f64) -> f64 {
+    pub(super) fn span(&self, a: f64, b: f64) -> f64 {
         (b.min(self.end) - a.max(self.warmup)).max(0.0)
     }
 

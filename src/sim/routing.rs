@@ -571,11 +571,11 @@ impl Sim<'_> {
     /// A reply is sent: statistics, then transfer, the consumer's turn, or solve.
     pub(super) fn on_reply_done(&mut self, a: u32) {
         let now = self.q.now();
+        let typed = self.span(self.agents[a as usize].typing_since, now);
         let ag = &mut self.agents[a as usize];
         let c = ag.typing;
         ag.typing = NONE;
         ag.last_conv = c;
-        let typed = (now.min(self.end) - ag.typing_since.max(self.warmup)).max(0.0);
         let t = &mut ag.tally[ag.tix];
         t.effort += typed;
         if now >= self.warmup {
@@ -842,7 +842,7 @@ impl Sim<'_> {
     /// the agent's work list, then follows the logout policy.
     fn interrupt_typing(&mut self, a: u32) {
         let now = self.q.now();
-        let (warmup, end) = (self.warmup, self.end);
+        let typed = self.span(self.agents[a as usize].typing_since, now);
         let ag = &mut self.agents[a as usize];
         let c = ag.typing;
         if c == NONE {
@@ -850,7 +850,7 @@ impl Sim<'_> {
         }
         ag.typing = NONE;
         ag.type_epoch = ag.type_epoch.wrapping_add(1);
-        ag.tally[ag.tix].effort += (now.min(end) - ag.typing_since.max(warmup)).max(0.0);
+        ag.tally[ag.tix].effort += typed;
         let unfinished = ag.typing_until - now;
         ag.worklist.push(c);
         self.convs[c as usize].effort -= unfinished;
