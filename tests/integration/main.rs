@@ -6,6 +6,7 @@ mod compare;
 mod conservation;
 mod determinism;
 mod erlang;
+mod golden;
 mod lifecycle;
 mod routing;
 mod sweep;
