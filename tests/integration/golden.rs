@@ -49,10 +49,16 @@ fn ccsim(cwd: &Path, args: &[&str]) -> String {
         "ccsim {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // Lines naming the (temporary) output paths differ from run to run.
+    // Lines naming the (temporary) output paths and wall-clock times differ
+    // from run to run.
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.starts_with("wrote ") && !l.starts_with("charts: "))
+        // Wall-clock times differ from run to run.
+        .map(|l| match l.find(" in ") {
+            Some(i) if l.starts_with("ran ") => l[..i].to_string(),
+            _ => l.to_string(),
+        })
         .map(|l| format!("{l}\n"))
         .collect()
 }
