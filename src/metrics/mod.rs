@@ -8,9 +8,11 @@
 
 pub mod ci;
 pub mod histogram;
+pub mod registry;
 
 pub use ci::{Estimate, estimate, paired_difference};
 pub use histogram::Histogram;
+pub use registry::{Id, Metric, REGISTRY};
 
 /// Counts and sums for one skill (or all skills) in one replication,
 /// over conversations that arrived after the warm-up.
@@ -198,107 +200,14 @@ impl AgentTally {
     }
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
-}
-
-/// The metric names of `summary.csv`, in output order.
-pub const METRICS: &[&str] = &[
-    "offered",
-    "handled",
-    "abandoned",
-    "abandonment_rate",
-    "wait_probability",
-    "queue_time_mean",
-    "asa",
-    "service_level",
-    "first_response_mean",
-    "first_response_sl",
-    "response_time_mean",
-    "overdue_rate",
-    "handle_time_mean",
-    "effort_mean",
-    "occupancy",
-    "concurrency_mean",
-    "unroutable",
-    "resolution_time_mean",
-    "solve_time_mean",
-    "reopen_rate",
-    "conversations_per_issue",
-    "closed",
-    "closed_by_agent",
-    "closed_by_consumer",
-    "closed_by_timer",
-    "auto_closed",
-    "resumed",
-    "transfers",
-    "returned_to_queue",
-    "rings",
-    "ring_timeouts",
-    "ring_accepts",
-    "ring_time_mean",
-    "kept_at_logout",
-    "kept_wait_mean",
-    "parks",
-    "in_system_end",
-    "queue_mean",
-    "queue_max",
-    "agents_online",
-    "agents_logged_in",
-];
+/// The metric names of `summary.csv`, in output order (from the [`registry`]).
+pub const METRICS: &[&str] = &registry::SUMMARY_NAMES;
 
 /// The value of every metric in [`METRICS`] order for one replication.
 /// `horizon` is the measured time; `agents` the agents' totals for the
 /// same scope (occupancy and concurrency are NaN without one).
 pub fn metric_values(t: &Tally, agents: Option<&AgentTally>, horizon: f64) -> Vec<f64> {
-    let f = |x: u64| x as f64;
-    let left_queue = f(t.handled + t.abandoned);
-    vec![
-        f(t.offered),
-        f(t.handled),
-        f(t.abandoned),
-        ratio(f(t.abandoned), f(t.offered)),
-        ratio(f(t.waited), f(t.offered)),
-        ratio(t.queue_time_sum, left_queue),
-        ratio(t.asa_sum, f(t.handled)),
-        ratio(
-            f(t.handled_within_sl),
-            f(t.offered) - f(t.abandoned_within_sl),
-        ),
-        ratio(t.first_response_sum, f(t.first_response_n)),
-        ratio(f(t.first_response_within), f(t.first_response_n)),
-        ratio(t.response_sum, f(t.replies)),
-        ratio(f(t.overdue), f(t.replies)),
-        ratio(t.handle_sum, f(t.closed)),
-        ratio(t.effort_sum, f(t.closed)),
-        agents.map_or(f64::NAN, |a| ratio(a.effort, a.logged_in)),
-        agents.map_or(f64::NAN, |a| ratio(a.open_area, a.logged_in)),
-        f(t.unroutable),
-        ratio(t.resolution_sum, f(t.closed)),
-        ratio(t.solve_time_sum, f(t.solved)),
-        ratio(f(t.reopens), f(t.handled)),
-        ratio(f(t.offered), f(t.issues)),
-        f(t.closed),
-        f(t.closed_by_agent),
-        f(t.closed_by_consumer),
-        f(t.closed_by_timer),
-        f(t.auto_closed),
-        f(t.resumed),
-        f(t.transfers),
-        f(t.returned_to_queue),
-        f(t.rings),
-        f(t.ring_timeouts),
-        f(t.ring_accepts),
-        ratio(t.ring_time, f(t.rings)),
-        f(t.kept_at_logout),
-        ratio(t.kept_wait_sum, f(t.kept_at_logout)),
-        f(t.parks),
-        f(t.in_system_end),
-        ratio(t.queue_area, horizon),
-        f(t.queue_max),
-        ratio(t.online_area, horizon),
-        ratio(t.logged_in_area, horizon),
-    ]
+    registry::summary_values(t, agents, horizon)
 }
 
 /// Index of a metric in [`METRICS`].

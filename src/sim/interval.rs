@@ -52,62 +52,13 @@ pub struct IntervalTally {
     pub logged_in_area: f64,
 }
 
-/// Column names of the per-interval metrics, in [`interval_values`] order.
-pub const INTERVAL_METRICS: &[&str] = &[
-    "offered",
-    "handled",
-    "abandoned",
-    "abandonment_rate",
-    "service_level",
-    "asa",
-    "first_response_mean",
-    "response_time_mean",
-    "overdue_rate",
-    "closed",
-    "auto_closed",
-    "handle_time_mean",
-    "effort_mean",
-    "resolution_time_mean",
-    "reopens",
-    "unroutable",
-    "queue_mean",
-    "queue_max",
-    "agents_online",
-    "agents_logged_in",
-];
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
-}
+/// Column names of the per-interval metrics, in [`interval_values`] order
+/// (from the metric registry).
+pub const INTERVAL_METRICS: &[&str] = &crate::metrics::registry::INTERVAL_NAMES;
 
 /// Metric values of one interval row; `length` is the interval's length.
 pub fn interval_values(t: &IntervalTally, length: f64) -> Vec<f64> {
-    let f = |x: u64| x as f64;
-    vec![
-        f(t.offered),
-        f(t.handled),
-        f(t.abandoned),
-        ratio(f(t.abandoned), f(t.offered)),
-        ratio(
-            f(t.handled_within_sl),
-            f(t.offered) - f(t.abandoned_within_sl),
-        ),
-        ratio(t.asa_sum, f(t.handled)),
-        ratio(t.first_response_sum, f(t.first_response_n)),
-        ratio(t.response_sum, f(t.replies)),
-        ratio(f(t.overdue), f(t.replies)),
-        f(t.closed),
-        f(t.auto_closed),
-        ratio(t.handle_sum, f(t.closed)),
-        ratio(t.effort_sum, f(t.closed)),
-        ratio(t.resolution_sum, f(t.closed)),
-        f(t.reopens),
-        f(t.unroutable),
-        t.queue_area / length,
-        f(t.queue_max),
-        t.online_area / length,
-        t.logged_in_area / length,
-    ]
+    crate::metrics::registry::interval_values(t, length)
 }
 
 impl IntervalTally {
