@@ -3,6 +3,8 @@
 
 pub mod charts;
 pub mod csv_out;
+pub mod describe;
+pub mod html;
 pub mod table;
 
 use std::path::Path;
