@@ -6,6 +6,7 @@ pub mod csv_out;
 pub mod describe;
 pub mod html;
 pub mod table;
+pub mod xlsx;
 
 use std::path::Path;
 
