@@ -27,15 +27,18 @@
 
 pub mod analytic;
 pub mod bench;
-pub mod cli;
 pub mod compare;
 pub mod engine;
+pub mod error;
 pub mod metrics;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod staff;
 pub mod sweep;
+
+pub use error::{Error, Result};
 
 /// The built-in example scenario (`scenarios/example.toml`), run by `ccsim run` without an argument.
 pub const EXAMPLE: &str = include_str!("../scenarios/example.toml");

@@ -1,11 +1,15 @@
 //! The CSV files of a run: `summary.csv` (long format), `intervals.csv`,
-//! `agents.csv` and `differences.csv`. Pure: results in, bytes out.
+//! `agents.csv` and `differences.csv`. Pure: results in, bytes out; and
+//! [`write_run_outputs`], which writes a run's files.
 
-use super::num;
+use super::{num, write_atomic};
 use crate::engine::time::label;
+use crate::error::{Context, Result};
 use crate::metrics::{METRICS, paired_difference};
 use crate::runner::RunResult;
+use crate::scenario::Scenario;
 use crate::sim::interval::INTERVAL_METRICS;
+use std::path::Path;
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
@@ -176,4 +180,24 @@ pub fn differences(base: &RunResult, variants: &[RunResult]) -> Vec<u8> {
         }
     }
     finish(w)
+}
+
+/// Writes the report files of a run (one or more variants) into `dir`,
+/// each whole or not at all.
+///
+/// # Errors
+///
+/// [`crate::Error::Io`] naming the file that cannot be written.
+pub fn write_run_outputs(dir: &Path, scn: &Scenario, results: &[RunResult]) -> Result<()> {
+    let files: [(&str, Vec<u8>); 4] = [
+        ("summary.csv", summary(results)),
+        ("intervals.csv", intervals(results)),
+        ("agents.csv", agents(results, scn.horizon)),
+        ("scenario.resolved.json", scn.resolved_text().into_bytes()),
+    ];
+    for (name, bytes) in files {
+        let p = dir.join(name);
+        write_atomic(&p, &bytes).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    Ok(())
 }

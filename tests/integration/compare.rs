@@ -55,6 +55,7 @@ fn run(scn: &Scenario, variant: &str) -> RunResult {
             threads: Some(1),
             trace_dir: None,
             variant: Some(variant.to_string()),
+            ..RunOptions::default()
         },
     )
     .unwrap()
