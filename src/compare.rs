@@ -33,6 +33,9 @@ pub struct CompareOptions {
     pub threads: Option<usize>,
     /// Refuse a run whose estimated memory exceeds this (None: no check).
     pub max_memory: Option<u64>,
+    /// The engine's limit of live conversations (None: its default); a
+    /// lower one makes instability quick to reach in tests.
+    pub max_live: Option<usize>,
 }
 
 /// Runs the base scenario `scn` (read from `path`) and each of its
@@ -64,6 +67,7 @@ pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<Str
             trace_dir: trace_dirs.as_ref().map(|t| dir.join(&t[k])),
             variant: Some(name.to_string()),
             max_memory: opts.max_memory,
+            max_live: opts.max_live,
             ..RunOptions::default()
         };
         runner::run(s, &run)

@@ -121,6 +121,7 @@ fn compare(path: &Path, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
         trace: output.trace,
         threads: exec.threads(),
         max_memory: exec.max_memory(),
+        max_live: None,
     };
     print(&ccsim::compare::compare(path, &scn, &opts)?)
 }
@@ -134,6 +135,7 @@ fn sweep(a: &SweepArgs) -> Result<()> {
         shard: a.shard,
         replications: a.exec.replications,
         seed: a.exec.seed,
+        max_memory: a.exec.max_memory(),
     };
     print(&ccsim::sweep::sweep(&opts, &mut |w| warn(w))?)
 }

@@ -187,3 +187,54 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         .build()
         .map_err(|e| Error::other(format!("cannot start the worker threads: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_delivered_in_job_order_whatever_the_threads() {
+        let mut scn = crate::scenario::load_str(
+            crate::EXAMPLE,
+            "example.toml",
+            Path::new("scenarios"),
+            "example",
+        )
+        .unwrap();
+        scn.horizon = 2.0 * 3600.0;
+        scn.warmup = 0.0;
+        let job = |i: usize| Job {
+            scenario: &scn,
+            replication: (i % 7) as u32,
+            trace_dir: None,
+            max_live: None,
+        };
+        let mut runs = Vec::new();
+        for threads in [1, 3] {
+            let pool = pool(Some(threads)).unwrap();
+            let mut seen = Vec::new();
+            replicate(&pool, 20, &job, &mut |i, r| {
+                seen.push((i, r.result.events));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(
+                seen.iter().map(|s| s.0).collect::<Vec<_>>(),
+                (0..20).collect::<Vec<_>>()
+            );
+            runs.push(seen);
+        }
+        assert_eq!(runs[0], runs[1]);
+        // A delivery error stops the run and is returned.
+        let pool = pool(Some(2)).unwrap();
+        let e = replicate(&pool, 20, &job, &mut |i, _| {
+            if i == 4 {
+                Err(Error::other("stop"))
+            } else {
+                Ok(())
+            }
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "stop");
+    }
+}

@@ -42,6 +42,9 @@ pub struct SweepOptions {
     pub replications: Option<u32>,
     /// Seed (overrides the scenario's).
     pub seed: Option<u64>,
+    /// Refuse the sweep when a point's run would need more memory than this
+    /// (None: no check), before anything runs.
+    pub max_memory: Option<u64>,
 }
 
 /// What `ccsim merge` was asked to do.
@@ -105,6 +108,14 @@ pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> 
     let dir = args.out.join(&prep.spec.name);
     let file = dir.join(results_file_name(shard));
     crate::report::check_writable(&dir)?;
+    if let Some(limit) = args.max_memory {
+        let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
+        for (p, scn) in &prep.points {
+            crate::runner::memory::estimate(scn, crate::runner::Detail::Summary, threads)
+                .check(limit)
+                .map_err(|e| e.prefixed(format!("point {p}")))?;
+        }
+    }
     let cfg = run::RunConfig {
         threads: args.threads,
         resume: args.resume,
