@@ -14,6 +14,12 @@
 //!                     sim::Sim (one replication; engine: clock, event queue, streams)
 //! ```
 //!
+//! [`runner`] is the one replication runner behind `run`, [`compare`],
+//! [`sweep`], [`staff`] and [`bench`]. Every fallible function returns the
+//! one [`Error`], whose [`Error::exit_code`] says how the command line
+//! exits (2 bad input, 1 otherwise); the command line itself (clap,
+//! printing, exit codes) lives in the binary, not here.
+//!
 //! ```
 //! let scn = ccsim::scenario::load_str(ccsim::EXAMPLE, "example.toml", std::path::Path::new("."), "example").unwrap();
 //! let mut scn = scn;

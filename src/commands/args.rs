@@ -94,8 +94,7 @@ pub struct ExecArgs {
     /// Seed (overrides the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Replications (overrides the scenario's; for a sweep, per point and over
-    /// the sweep file's too; the staffing search needs at least 2).
+    /// Replications (overrides the scenario's).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
     /// Worker threads (default: one per core).
@@ -122,6 +121,9 @@ impl ExecArgs {
 
 /// Arguments of `ccsim sweep`.
 #[derive(Args, Clone, Debug)]
+#[command(mut_arg("replications", |a| a.help(
+    "Replications per point (overrides the sweep file and the scenario)"
+)))]
 pub struct SweepArgs {
     /// Sweep file (TOML): a base scenario and a `[grid]` of dotted keys.
     pub sweep: PathBuf,
@@ -155,6 +157,9 @@ pub struct MergeArgs {
 
 /// Arguments of `ccsim staff`.
 #[derive(Args, Clone, Debug)]
+#[command(mut_arg("replications", |a| a.help(
+    "Replications per count (overrides the scenario's; at least 2)"
+)))]
 pub struct StaffArgs {
     /// Scenario file.
     pub scenario: PathBuf,
