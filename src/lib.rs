@@ -15,7 +15,7 @@
 //! ```
 //!
 //! [`runner`] is the one replication runner behind `run`, [`compare`],
-//! [`sweep`], [`staff`] and [`bench`]. Every fallible function returns the
+//! [`sweep`], [`staff`] and [`bench`](mod@bench). Every fallible function returns the
 //! one [`Error`], whose [`Error::exit_code`] says how the command line
 //! exits (2 bad input, 1 otherwise); the command line itself (clap,
 //! printing, exit codes) lives in the binary, not here.

@@ -291,13 +291,7 @@ mod tests {
     /// The header written for no rows is the one the row structs give.
     #[test]
     fn headers_without_rows_match_the_row_structs() {
-        let mut scn = crate::scenario::load_str(
-            crate::EXAMPLE,
-            "example.toml",
-            Path::new("scenarios"),
-            "example",
-        )
-        .unwrap();
+        let mut scn = crate::runner::example();
         scn.horizon = 3600.0;
         scn.warmup = 0.0;
         scn.replications = 2;

@@ -189,13 +189,7 @@ mod tests {
 
     #[test]
     fn a_one_second_interval_over_weeks_is_refused_before_running() {
-        let mut scn = crate::scenario::load_str(
-            crate::EXAMPLE,
-            "example.toml",
-            std::path::Path::new("scenarios"),
-            "example",
-        )
-        .unwrap();
+        let mut scn = crate::runner::example();
         scn.horizon = 23.0 * 86_400.0;
         scn.interval = 1.0;
         let e = estimate(&scn, Detail::Full, 2);
@@ -208,13 +202,7 @@ mod tests {
             "{msg}"
         );
         // The example itself fits easily.
-        let small = crate::scenario::load_str(
-            crate::EXAMPLE,
-            "example.toml",
-            std::path::Path::new("scenarios"),
-            "example",
-        )
-        .unwrap();
+        let small = crate::runner::example();
         assert!(estimate(&small, Detail::Full, 2).total() < 64 << 20);
     }
 }

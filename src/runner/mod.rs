@@ -3,7 +3,7 @@
 //!
 //! * [`pool`] runs jobs (one replication each) on a rayon pool and delivers
 //!   them in job order as they finish ([`pool::replicate`]);
-//! * [`aggregate`] folds delivered replications into estimates as they
+//! * [`aggregate`](mod@aggregate) folds delivered replications into estimates as they
 //!   come ([`Accumulator`]), keeping metric values, not whole results;
 //! * [`trace`] writes and joins the per-replication traces;
 //! * [`memory`] estimates what a run needs before it starts.
@@ -146,4 +146,16 @@ pub fn run_one(scn: &Scenario) -> Result<crate::sim::RepResult> {
         })),
         None => Ok(replica.result),
     }
+}
+
+/// The built-in example scenario, for unit tests.
+#[cfg(test)]
+pub(crate) fn example() -> Scenario {
+    crate::scenario::load_str(
+        crate::EXAMPLE,
+        "example.toml",
+        std::path::Path::new("scenarios"),
+        "example",
+    )
+    .expect("the built-in example is valid")
 }

@@ -194,13 +194,7 @@ mod tests {
 
     #[test]
     fn results_are_delivered_in_job_order_whatever_the_threads() {
-        let mut scn = crate::scenario::load_str(
-            crate::EXAMPLE,
-            "example.toml",
-            Path::new("scenarios"),
-            "example",
-        )
-        .unwrap();
+        let mut scn = crate::runner::example();
         scn.horizon = 2.0 * 3600.0;
         scn.warmup = 0.0;
         let job = |i: usize| Job {

@@ -411,13 +411,7 @@ mod tests {
 
     #[test]
     fn a_summary_only_run_has_the_full_runs_summary() {
-        let scn = crate::scenario::load_str(
-            crate::EXAMPLE,
-            "example.toml",
-            Path::new("scenarios"),
-            "example",
-        )
-        .unwrap();
+        let scn = crate::runner::example();
         let mut scn = scn;
         scn.horizon = 6.0 * 3600.0;
         scn.warmup = 3600.0;
