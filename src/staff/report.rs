@@ -11,6 +11,33 @@ use crate::report::table::{Align, text_table};
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// A row of `staffing.csv` (the header is its field names; an undefined
+/// value is an empty cell).
+#[derive(serde::Serialize)]
+struct StaffingRow<'a> {
+    scope: &'a str,
+    interval_start: &'a str,
+    interval: &'a str,
+    count: &'a str,
+    metric: &'a str,
+    target: String,
+    #[serde(serialize_with = "opt_num")]
+    mean: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    ci_low: Option<f64>,
+    #[serde(serialize_with = "opt_num")]
+    ci_high: Option<f64>,
+    confidence: &'a str,
+    met: Option<bool>,
+    mean_met: Option<bool>,
+    chosen: &'a str,
+}
+
+/// A number as [`num`] formats it; `None` as an empty cell.
+fn opt_num<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&x.map_or(String::new(), num))
+}
+
 /// The search's results, ready to print and write.
 pub(crate) struct Report<'a> {
     pub(crate) path: &'a Path,
@@ -169,21 +196,6 @@ impl Report<'_> {
     pub(crate) fn csv(&self) -> Vec<u8> {
         let cfg = self.s.cfg;
         let mut w = crate::sweep::grid::results_writer(Vec::new());
-        let _ = w.write_record([
-            "scope",
-            "interval_start",
-            "interval",
-            "count",
-            "metric",
-            "target",
-            "mean",
-            "ci_low",
-            "ci_high",
-            "confidence",
-            "met",
-            "mean_met",
-            "chosen",
-        ]);
         let conf = num(cfg.confidence);
         let chosen = |c: Option<u32>, ci: Option<u32>, mean: Option<u32>| match (
             c.is_some() && c == ci,
@@ -201,26 +213,21 @@ impl Report<'_> {
                        t: &Target,
                        c: Option<&Estimate>,
                        ch: &str| {
-            let (mean, lo, hi) = c.map_or((String::new(), String::new(), String::new()), |c| {
-                (num(c.mean), num(c.lo), num(c.hi))
-            });
-            let met = c.map_or(String::new(), |c| t.met(c, false).to_string());
-            let mean_met = c.map_or(String::new(), |c| t.met(c, true).to_string());
-            let _ = w.write_record([
+            let _ = w.serialize(StaffingRow {
                 scope,
-                start,
-                lab,
+                interval_start: start,
+                interval: lab,
                 count,
-                t.metric,
-                &t.bound(),
-                &mean,
-                &lo,
-                &hi,
-                &conf,
-                &met,
-                &mean_met,
-                ch,
-            ]);
+                metric: t.metric,
+                target: t.bound(),
+                mean: c.map(|c| c.mean),
+                ci_low: c.map(|c| c.lo),
+                ci_high: c.map(|c| c.hi),
+                confidence: &conf,
+                met: c.map(|c| t.met(c, false)),
+                mean_met: c.map(|c| t.met(c, true)),
+                chosen: ch,
+            });
         };
         for (c, e) in &self.s.cache {
             for (t, ci) in cfg.targets.iter().zip(&e.overall) {
