@@ -3,7 +3,6 @@
 //! for a given number of customers, one replication, single-threaded.
 
 use crate::scenario::{Scenario, load_str};
-use crate::sim::Sim;
 use std::path::Path;
 use std::time::Instant;
 
@@ -108,34 +107,45 @@ pub fn routing_scenario() -> Scenario {
         .expect("the routing benchmark scenario is valid")
 }
 
-/// Runs the routing benchmark (one week, one thread).
-pub fn routing() -> BenchResult {
+/// Runs the routing benchmark (one week, one thread) through the
+/// replication runner's single-replication path ([`crate::runner::run_one`]).
+///
+/// # Errors
+///
+/// [`crate::Error::Unstable`] if the model's queues grew without bound.
+pub fn routing() -> crate::Result<BenchResult> {
     let scn = routing_scenario();
     let t0 = Instant::now();
-    let r = Sim::new(&scn, 0, None).run();
+    let r = crate::runner::run_one(&scn)?;
     let seconds = t0.elapsed().as_secs_f64();
-    BenchResult {
+    Ok(BenchResult {
         model: "routing model (500 agents, 5 groups, 10 skills, ring, shifts, one week)",
         customers: r.skills.last().map_or(0, |t| t.offered),
         events: r.events,
         seconds,
         peak_rss_kb: peak_rss_kb(),
         peak_conversations: r.peak_conversations,
-    }
+    })
 }
 
-/// Runs the benchmark.
-pub fn erlang_a(customers: u64) -> BenchResult {
+/// Runs the Erlang A benchmark through the replication runner's
+/// single-replication path ([`crate::runner::run_one`]): on the calling
+/// thread, so the measure is of the engine, not of a thread pool.
+///
+/// # Errors
+///
+/// [`crate::Error::Unstable`] if the model's queues grew without bound.
+pub fn erlang_a(customers: u64) -> crate::Result<BenchResult> {
     let scn = erlang_a_scenario(customers);
     let t0 = Instant::now();
-    let r = Sim::new(&scn, 0, None).run();
+    let r = crate::runner::run_one(&scn)?;
     let seconds = t0.elapsed().as_secs_f64();
-    BenchResult {
+    Ok(BenchResult {
         model: "erlang A model (main_erlangA)",
         customers: r.skills[0].offered,
         events: r.events,
         seconds,
         peak_rss_kb: peak_rss_kb(),
         peak_conversations: r.peak_conversations,
-    }
+    })
 }

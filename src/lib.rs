@@ -14,6 +14,12 @@
 //!                     sim::Sim (one replication; engine: clock, event queue, streams)
 //! ```
 //!
+//! [`runner`] is the one replication runner behind `run`, [`compare`],
+//! [`sweep`], [`staff`] and [`bench`](mod@bench). Every fallible function returns the
+//! one [`Error`], whose [`Error::exit_code`] says how the command line
+//! exits (2 bad input, 1 otherwise); the command line itself (clap,
+//! printing, exit codes) lives in the binary, not here.
+//!
 //! ```
 //! let scn = ccsim::scenario::load_str(ccsim::EXAMPLE, "example.toml", std::path::Path::new("."), "example").unwrap();
 //! let mut scn = scn;
@@ -27,15 +33,18 @@
 
 pub mod analytic;
 pub mod bench;
-pub mod cli;
 pub mod compare;
 pub mod engine;
+pub mod error;
 pub mod metrics;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod staff;
 pub mod sweep;
+
+pub use error::{Error, Result};
 
 /// The built-in example scenario (`scenarios/example.toml`), run by `ccsim run` without an argument.
 pub const EXAMPLE: &str = include_str!("../scenarios/example.toml");

@@ -1,5 +1,5 @@
 //! Confidence intervals across replications: the mean of per-replication
-//! values and a 95% interval from Student's t with n − 1 degrees of
+//! values and a 95% interval (or one at another level, [`estimate_at`]) from Student's t with n − 1 degrees of
 //! freedom. Values that are undefined in a replication (NaN, e.g. a mean
 //! over no conversations) are left out, and the count says how many were
 //! used.
@@ -48,6 +48,12 @@ fn t_quantile_exact(df: usize) -> f64 {
 /// Mean and 95% CI of the finite values, summed in the given order (the
 /// caller passes replications in order, so results are reproducible).
 pub fn estimate(values: impl IntoIterator<Item = f64>) -> Estimate {
+    estimate_at(values, 0.95)
+}
+
+/// Mean and two-sided Student-t interval at `confidence` (e.g. 0.95, in
+/// (0, 1)) of the finite values, summed in the given order.
+pub fn estimate_at(values: impl IntoIterator<Item = f64>, confidence: f64) -> Estimate {
     let xs: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
     let n = xs.len();
     if n == 0 {
@@ -68,7 +74,13 @@ pub fn estimate(values: impl IntoIterator<Item = f64>) -> Estimate {
         };
     }
     let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-    let h = t_quantile(n - 1) * (var / n as f64).sqrt();
+    let p = 0.5 + confidence / 2.0;
+    let t = if p == 0.975 {
+        t_quantile(n - 1)
+    } else {
+        StudentsT::new(0.0, 1.0, (n - 1) as f64).map_or(f64::NAN, |d| d.inverse_cdf(p))
+    };
+    let h = t * (var / n as f64).sqrt();
     Estimate {
         mean,
         lo: mean - h,
@@ -102,6 +114,17 @@ mod tests {
         assert_eq!(e.mean, 2.0);
         assert!((e.half_width() - 4.303 * (1.0f64 / 3.0).sqrt()).abs() < 1e-3);
         assert!(estimate([5.0]).lo.is_nan());
+    }
+
+    #[test]
+    fn other_confidence_levels_widen_or_narrow_the_interval() {
+        let xs = [0.8, 0.85, 0.9, 0.82, f64::NAN];
+        let a = estimate_at(xs, 0.95);
+        assert_eq!(a, estimate(xs));
+        let wide = estimate_at(xs, 0.99);
+        let narrow = estimate_at(xs, 0.8);
+        assert!(wide.lo < a.lo && wide.hi > a.hi && narrow.lo > a.lo && narrow.hi < a.hi);
+        assert_eq!(wide.mean, a.mean);
     }
 
     #[test]

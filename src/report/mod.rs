@@ -2,6 +2,8 @@
 //! table, charts), and writing files whole or not at all.
 
 pub mod charts;
+pub mod compare_charts;
+pub mod compare_table;
 pub mod csv_out;
 pub mod describe;
 pub mod html;
@@ -25,18 +27,68 @@ pub fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+/// A new temporary file in `dir` named `<prefix><random><suffix>`: a unique
+/// name, created exclusively (an existing file or link there is never
+/// followed), with the permissions an ordinary new file gets (0666 less the
+/// umask), deleted when dropped unless persisted.
+///
+/// # Errors
+///
+/// When it cannot be created.
+pub fn temp_file_in(
+    dir: &Path,
+    prefix: &str,
+    suffix: &str,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix).suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
     }
+    b.tempfile_in(dir)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it (unique
+/// name, removed on failure), then a rename over `path`.
+///
+/// # Errors
+///
+/// When the directory cannot be created or the file written or renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let mut tmp = temp_file_in(dir, &format!(".{name}."), ".tmp")?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Checks that `dir` (created if missing) can take new files, before any
+/// work is done: bad input naming the directory otherwise.
+///
+/// # Errors
+///
+/// [`crate::Error::Input`] when the directory cannot be created or written.
+pub fn check_writable(dir: &Path) -> crate::error::Result<()> {
+    let fail = |e: std::io::Error| {
+        crate::Error::input(format!(
+            "cannot write to the output directory {}: {e}; choose another with --out",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    temp_file_in(dir, ".ccsim-write-check.", ".tmp").map_err(fail)?;
+    Ok(())
 }
 
 #[cfg(test)]

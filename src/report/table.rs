@@ -1,4 +1,7 @@
-//! The summary table printed on the terminal.
+//! Text tables for the terminal: the one renderer every command uses
+//! ([`text_table`]: columns padded to their widest cell, separated by two
+//! spaces, an optional rule under the header), and the summary table of a
+//! run ([`render`]).
 
 use crate::runner::RunResult;
 use std::fmt::Write;
@@ -79,39 +82,100 @@ pub fn render(r: &RunResult) -> String {
         }
         cells.push(row);
     }
-    let widths: Vec<usize> = (0..cells[0].len())
-        .map(|c| {
-            cells
-                .iter()
-                .map(|r| r[c].chars().count())
+    out.push_str(&text_table(&cells, first_left, "  ", true));
+    out
+}
+
+/// How a column's cells are padded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    /// Text at the left, padding at the right.
+    Left,
+    /// Numbers at the right, padding at the left.
+    Right,
+}
+
+/// The first column left-aligned (labels), the others right-aligned (numbers).
+#[must_use]
+pub fn first_left(column: usize) -> Align {
+    if column == 0 {
+        Align::Left
+    } else {
+        Align::Right
+    }
+}
+
+/// The width (in characters) of each column: its widest cell. Rows may
+/// have fewer cells than others.
+#[must_use]
+pub fn column_widths(rows: &[Vec<String>]) -> Vec<usize> {
+    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+    (0..ncol)
+        .map(|j| {
+            rows.iter()
+                .filter_map(|r| r.get(j))
+                .map(|c| c.chars().count())
                 .max()
                 .unwrap_or(0)
         })
-        .collect();
-    for (i, row) in cells.iter().enumerate() {
+        .collect()
+}
+
+/// Renders `rows` (the first is the header) as lines of `indent` then the
+/// cells, each padded to its column's width as `align` says, separated by
+/// two spaces, trailing spaces trimmed; with `rule`, a line of dashes as
+/// wide as each column under the header.
+#[must_use]
+pub fn text_table(
+    rows: &[Vec<String>],
+    align: impl Fn(usize) -> Align,
+    indent: &str,
+    rule: bool,
+) -> String {
+    let widths = column_widths(rows);
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
             .enumerate()
             .map(|(c, v)| {
-                if c == 0 {
-                    format!("{v:<w$}", w = widths[c])
-                } else {
-                    format!("{v:>w$}", w = widths[c])
+                let pad = " ".repeat(widths[c] - v.chars().count());
+                match align(c) {
+                    Align::Left => format!("{v}{pad}"),
+                    Align::Right => format!("{pad}{v}"),
                 }
             })
             .collect();
-        let _ = writeln!(out, "  {}", line.join("  "));
-        if i == 0 {
-            let _ = writeln!(
-                out,
-                "  {}",
-                widths
-                    .iter()
-                    .map(|w| "-".repeat(*w))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-            );
+        let _ = writeln!(out, "{indent}{}", line.join("  ").trim_end());
+        if i == 0 && rule {
+            let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            let _ = writeln!(out, "{indent}{}", dashes.join("  "));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_pad_align_and_trim() {
+        let rows = vec![
+            vec!["name".to_string(), "n".to_string()],
+            vec!["a".to_string(), "123".to_string()],
+        ];
+        assert_eq!(
+            text_table(&rows, first_left, "  ", true),
+            "  name    n\n  ----  ---\n  a     123\n"
+        );
+        let ragged = vec![
+            vec!["x".to_string(), "yy".to_string()],
+            vec!["long".to_string()],
+        ];
+        assert_eq!(
+            text_table(&ragged, |_| Align::Left, "", false),
+            "x     yy\nlong\n"
+        );
+    }
 }

@@ -1,5 +1,4 @@
-//! Parameter sweeps and staffing search: the `ccsim sweep`, `ccsim merge`
-//! and `ccsim staff` commands.
+//! Parameter sweeps: the `ccsim sweep` and `ccsim merge` commands.
 //!
 //! * [`grid`] — the sweep file, grid expansion, dotted paths, shards and
 //!   merging result files;
@@ -10,96 +9,53 @@
 //!   `sweep.csv` in point order;
 //! * [`resume`] — what of an existing `sweep.csv` to keep on `--resume`;
 //! * [`charts`] — the charts of a finished sweep;
-//! * [`staff`](mod@staff) — the smallest head-count meeting targets, by simulation.
 //!
-//! This file holds the command-line arguments and ties the pieces together.
+//! This file ties the pieces together for the `sweep` and `merge` commands
+//! (their options come from the command line, [`SweepOptions`] and
+//! [`MergeOptions`]); the staffing search is [`crate::staff`].
 
 pub mod base;
 pub mod charts;
 pub mod grid;
 pub mod resume;
 pub mod run;
-pub mod staff;
 
-use crate::cli::CliError;
+use crate::error::{Context, Error, Result};
 use crate::report::write_atomic;
-use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Arguments of `ccsim sweep`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct SweepArgs {
-    /// Sweep file (TOML): a base scenario and a `[grid]` of dotted keys.
+/// What `ccsim sweep` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct SweepOptions {
+    /// The sweep file (TOML): a base scenario and a `[grid]` of dotted keys.
     pub sweep: PathBuf,
-    /// Output directory; results go to DIR/NAME/, NAME being the sweep's name.
-    #[arg(long, default_value = "output", value_name = "DIR")]
+    /// Results go to `out/NAME/`, NAME being the sweep's name.
     pub out: PathBuf,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
+    /// Worker threads (None: one per core).
+    pub threads: Option<usize>,
     /// Keep the complete points of an existing results file and run only the rest.
-    #[arg(long)]
     pub resume: bool,
-    /// Run only shard K of N (points with index % N == K-1), into sweep.shard-K-of-N.csv.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    /// Run only shard K of N (points with index % N == K-1).
+    pub shard: Option<(usize, usize)>,
     /// Replications per point (overrides the sweep file and the scenario).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
     /// Seed (overrides the scenario's).
-    #[arg(long)]
     pub seed: Option<u64>,
+    /// Refuse the sweep when a point's run would need more memory than this
+    /// (None: no check), before anything runs.
+    pub max_memory: Option<u64>,
 }
 
-/// Arguments of `ccsim merge`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct MergeArgs {
+/// What `ccsim merge` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct MergeOptions {
     /// Shard result files (sweep.shard-K-of-N.csv).
-    #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The sweep file: every one of its points must be present exactly once.
-    #[arg(long, value_name = "SWEEP")]
     pub sweep: Option<PathBuf>,
     /// Merged file (default: sweep.csv beside the first input).
-    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-}
-
-/// Arguments of `ccsim staff`.
-#[derive(clap::Args, Clone, Debug)]
-pub struct StaffArgs {
-    /// Scenario file.
-    pub scenario: PathBuf,
-    /// A target every count must meet, e.g. "service_level>=0.8", "asa<=30s",
-    /// "billing:abandonment_rate<=0.05" (repeatable).
-    #[arg(long = "target", required = true, value_name = "TARGET")]
-    pub targets: Vec<String>,
-    /// The agent group to size (default: the only group).
-    #[arg(long)]
-    pub group: Option<String>,
-    /// Also find the smallest count per report interval.
-    #[arg(long)]
-    pub per_interval: bool,
-    /// Confidence level of the decision: a count meets `>= x` when the lower
-    /// bound of its confidence interval is >= x (`<= x`: the upper bound).
-    #[arg(long, default_value_t = 0.95)]
-    pub confidence: f64,
-    /// Largest head-count tried.
-    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub max: u32,
-    /// Output directory; staffing.csv goes to DIR/NAME/, NAME being the scenario's name.
-    #[arg(long, default_value = "output", value_name = "DIR")]
-    pub out: PathBuf,
-    /// Seed (overrides the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Replications per count (overrides the scenario's; at least 2).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub replications: Option<u32>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
 }
 
 /// The results file of a run: `sweep.csv`, or `sweep.shard-K-of-N.csv`.
@@ -111,20 +67,16 @@ pub fn results_file_name(shard: Option<(usize, usize)>) -> String {
     }
 }
 
-/// Runs a sweep; returns the text to print.
+/// Runs a sweep; returns the text to print, and gives each warning (about
+/// the base scenario, the grid or its points) to `warn` before running.
 ///
 /// # Errors
 ///
 /// Bad input (exit 2) for a bad sweep file, base scenario, grid value,
 /// shard or results file to resume; other errors otherwise.
-pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
-    let shard = args
-        .shard
-        .as_deref()
-        .map(grid::parse_shard)
-        .transpose()
-        .map_err(|e| CliError::input(format!("--shard: {e}")))?;
-    let spec = grid::load(&args.sweep).map_err(CliError::input)?;
+pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> {
+    let shard = args.shard;
+    let spec = grid::load(&args.sweep).map_err(Error::input)?;
     let prep = run::prepare(
         spec,
         run::Overrides {
@@ -134,7 +86,7 @@ pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
         shard,
     )?;
     for w in &prep.base.scenario.warnings {
-        eprintln!("warning: {w}");
+        warn(w);
     }
     for k in prep
         .spec
@@ -142,21 +94,30 @@ pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
         .iter()
         .filter(|k| k.path.starts_with("variant."))
     {
-        eprintln!(
-            "warning: {}:{}: key `{}`: `ccsim sweep` runs the base scenario only, so [[variant]] \
+        warn(&format!(
+            "{}:{}: key `{}`: `ccsim sweep` runs the base scenario only, so [[variant]] \
              values are validated but change nothing",
             prep.spec.path.display(),
             k.line,
             k.path
-        );
+        ));
     }
     for (w, n) in &prep.warnings {
-        eprintln!("warning: {n} point(s): {w}");
+        warn(&format!("{n} point(s): {w}"));
     }
     let dir = args.out.join(&prep.spec.name);
     let file = dir.join(results_file_name(shard));
+    crate::report::check_writable(&dir)?;
+    if let Some(limit) = args.max_memory {
+        let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
+        for (p, scn) in &prep.points {
+            crate::runner::memory::estimate(scn, crate::runner::Detail::Summary, threads)
+                .check(limit)
+                .map_err(|e| e.prefixed(format!("point {p}")))?;
+        }
+    }
     let cfg = run::RunConfig {
-        threads: args.threads.map(|t| t as usize),
+        threads: args.threads,
         resume: args.resume,
         file: file.clone(),
         progress: true,
@@ -222,7 +183,8 @@ pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
         let bytes =
             std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
         let charts_dir = dir.join("charts");
-        let drawn = charts::draw(&bytes, &charts_dir).context("cannot draw the sweep charts")?;
+        let drawn = charts::draw(&bytes, &charts_dir)
+            .map_err(|e| Error::other(format!("cannot draw the sweep charts: {e:#}")))?;
         if !drawn.is_empty() {
             let _ = writeln!(o, "charts: {} ({})", charts_dir.display(), drawn.join(", "));
         }
@@ -248,20 +210,20 @@ pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
 /// Bad input (exit 2) when a file cannot be read or parsed, headers differ,
 /// a point is duplicated, or (with `--sweep`) points are missing; other
 /// errors when the merged file or the charts cannot be written.
-pub fn merge(args: &MergeArgs) -> Result<String, CliError> {
+pub fn merge(args: &MergeOptions) -> Result<String> {
     let spec = args
         .sweep
         .as_deref()
         .map(grid::load)
         .transpose()
-        .map_err(CliError::input)?;
+        .map_err(Error::input)?;
     let expected = spec.as_ref().map(grid::SweepSpec::len);
-    let merged = grid::merge(&args.inputs, expected).map_err(CliError::input)?;
+    let merged = grid::merge(&args.inputs, expected).map_err(Error::input)?;
     if let Some(spec) = &spec {
         let want = run::header(spec).join(",");
         let got = merged.split(|&b| b == b'\n').next().unwrap_or_default();
         if got != want.as_bytes() {
-            return Err(CliError::input(format!(
+            return Err(Error::input(format!(
                 "the results' header `{}` does not match the grid of {}: expected `{want}`",
                 String::from_utf8_lossy(got),
                 spec.path.display()
@@ -290,39 +252,10 @@ pub fn merge(args: &MergeArgs) -> Result<String, CliError> {
     );
     let _ = writeln!(o, "wrote {}", out.display());
     let charts_dir = out.parent().unwrap_or_else(|| Path::new("")).join("charts");
-    let drawn = charts::draw(&merged, &charts_dir).context("cannot draw the sweep charts")?;
+    let drawn = charts::draw(&merged, &charts_dir)
+        .map_err(|e| Error::other(format!("cannot draw the sweep charts: {e:#}")))?;
     if !drawn.is_empty() {
         let _ = writeln!(o, "charts: {} ({})", charts_dir.display(), drawn.join(", "));
     }
     Ok(o)
-}
-
-/// Staffing search; returns the text to print.
-///
-/// # Errors
-///
-/// Bad input (exit 2) for a bad scenario, target, group or option; other
-/// errors otherwise.
-pub fn staff(args: &StaffArgs) -> Result<String, CliError> {
-    let targets = args
-        .targets
-        .iter()
-        .map(|t| staff::Target::parse(t))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError::input)?;
-    let cfg = staff::StaffConfig {
-        targets,
-        group: args.group.clone(),
-        per_interval: args.per_interval,
-        confidence: args.confidence,
-        max: args.max,
-        out: args.out.clone(),
-        overrides: run::Overrides {
-            seed: args.seed,
-            replications: args.replications,
-        },
-        threads: args.threads.map(|t| t as usize),
-        progress: true,
-    };
-    staff::run(&args.scenario, &cfg)
 }

@@ -5,9 +5,8 @@
 //! follows (a point cut off by an interruption, rows of an unexpected point)
 //! is cut off by the caller.
 
-use crate::cli::CliError;
+use crate::error::{Context, Error};
 use crate::metrics::METRICS;
-use anyhow::Context;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -37,7 +36,7 @@ pub fn scan(
     header: &[String],
     scopes: &[String],
     expected: &dyn Fn(usize) -> Option<(usize, Vec<String>)>,
-) -> Result<Scan, CliError> {
+) -> Result<Scan, Error> {
     let shown = path.display();
     let mut f = std::fs::File::open(path).with_context(|| format!("cannot open {shown}"))?;
     let len = f
@@ -83,7 +82,7 @@ pub fn scan(
             .iter()
             .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect();
-        return Err(CliError::input(format!(
+        return Err(Error::input(format!(
             "{shown}:1: cannot resume: the header `{}` differs from this sweep's `{}`; \
              the file was written for another grid. Delete it or run without --resume",
             found.join(","),
@@ -200,7 +199,7 @@ mod tests {
         (i < 3).then(|| (i, vec![(i * 10).to_string()]))
     }
 
-    fn scan_text(text: &str) -> Result<Scan, CliError> {
+    fn scan_text(text: &str) -> Result<Scan, Error> {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("s.csv");
         std::fs::write(&p, text).unwrap();
@@ -249,8 +248,8 @@ mod tests {
         assert_eq!(scan_text("point,a,sk").unwrap().keep_bytes, 0);
         let e = scan_text("point,b,skill,metric,mean,ci_low,ci_high,replications\n").unwrap_err();
         match e {
-            CliError::Input(e) => assert!(e.to_string().contains("another grid"), "{e}"),
-            CliError::Other(e) => panic!("not an input error: {e}"),
+            Error::Input(e) => assert!(e.to_string().contains("another grid"), "{e}"),
+            other => panic!("not an input error: {other}"),
         }
     }
 }

@@ -4,28 +4,26 @@
 //! results file as soon as it and every point before it are done
 //! ([`execute`]).
 //!
-//! Work is handed out from one shared counter over the flattened pairs, in
-//! point order, so every worker stays busy even with few points and points
-//! finish roughly in order. A point's replications are collected in
-//! replication order before they are aggregated, so the file is
-//! byte-identical whatever the thread count. The workers only simulate; the
-//! calling thread aggregates, formats and writes.
+//! The pairs go through the one replication runner ([`crate::runner::pool`])
+//! flattened in point order, so every worker stays busy even with few
+//! points; it delivers them in order, and each point's replications are
+//! folded as they come (summary only), so the file is byte-identical
+//! whatever the thread count. The workers only simulate; the calling thread
+//! aggregates, formats and writes.
 
 use super::base::{Base, BuildError};
 use super::grid::{self, SweepSpec};
 use super::resume;
-use crate::cli::CliError;
+use crate::error::{Context, Error, Result};
 use crate::metrics::{Estimate, METRICS};
 use crate::report::num;
+use crate::runner::pool::{Job, replicate};
+use crate::runner::{Accumulator, Detail};
 use crate::scenario::Scenario;
-use crate::sim::{RepResult, Sim};
-use anyhow::Context;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Overrides from the command line, applied to every point.
@@ -64,7 +62,7 @@ pub struct Prepared {
 ///
 /// # Errors
 ///
-/// Bad input ([`CliError::Input`]) when the base scenario cannot be read or
+/// Bad input ([`Error::Input`]) when the base scenario cannot be read or
 /// is invalid, a grid path does not fit it, or any point's scenario is
 /// rejected by the validator: the message names the sweep file, the grid
 /// key's line, the key, the value and the validator's message.
@@ -72,14 +70,14 @@ pub fn prepare(
     spec: SweepSpec,
     overrides: Overrides,
     shard: Option<(usize, usize)>,
-) -> Result<Prepared, CliError> {
+) -> Result<Prepared> {
     let base = Base::load(&spec.scenario).map_err(|e| {
-        CliError::input(format!(
+        Error::input(format!(
             "{}: key `scenario`: the base scenario is invalid:\n{e}",
             spec.path.display()
         ))
     })?;
-    grid::check_paths(&spec, &base.table).map_err(CliError::input)?;
+    grid::check_paths(&spec, &base.table).map_err(Error::input)?;
     let has = |k: &str| spec.keys.iter().any(|g| g.path == k);
     let (grid_reps, grid_seed) = (has("simulation.replications"), has("simulation.seed"));
     let mut points = BTreeMap::new();
@@ -88,7 +86,7 @@ pub fn prepare(
         let assignments = spec.point(index);
         let mut scn = match base.build(&assignments) {
             Ok(s) => s,
-            Err(e) => return Err(CliError::input(blame(&spec, &base, index, &e))),
+            Err(e) => return Err(Error::input(blame(&spec, &base, index, &e))),
         };
         if let (false, Some(r)) = (grid_reps, overrides.replications.or(spec.replications)) {
             scn.replications = r;
@@ -186,13 +184,6 @@ pub fn point_labels(spec: &SweepSpec, index: usize) -> Vec<String> {
         .collect()
 }
 
-/// The summary of one point: the runner's, without its interval and agent
-/// tables, which a sweep does not write and which cost more than the rest.
-#[must_use]
-pub fn summarise(scn: &Scenario, reps: &[RepResult]) -> Vec<Vec<Estimate>> {
-    crate::runner::summarise(scn, reps).1
-}
-
 /// The CSV rows of one finished point: one per scope and metric.
 fn point_rows(
     index: usize,
@@ -257,7 +248,7 @@ pub struct Outcome {
 /// Bad input when `--resume` finds a file written for another grid; any
 /// other failure (I/O, thread pool) otherwise. Rows of every point finished
 /// before a failure are in the file.
-pub fn execute(prep: &Prepared, cfg: &RunConfig) -> Result<Outcome, CliError> {
+pub fn execute(prep: &Prepared, cfg: &RunConfig) -> Result<Outcome> {
     let start = Instant::now();
     let spec = &prep.spec;
     let mine: Vec<usize> = match prep.shard {
@@ -305,10 +296,7 @@ pub fn execute(prep: &Prepared, cfg: &RunConfig) -> Result<Outcome, CliError> {
     }
 
     let todo: Vec<usize> = mine[skipped..].to_vec();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.unwrap_or(0))
-        .build()
-        .context("cannot start the worker threads")?;
+    let pool = crate::runner::pool::pool(cfg.threads)?;
     let threads = pool.current_num_threads();
     let bar = progress_bar(todo.len(), cfg.progress);
     run_points(prep, &todo, &pool, &mut file, &cfg.file, &bar)?;
@@ -324,7 +312,7 @@ pub fn execute(prep: &Prepared, cfg: &RunConfig) -> Result<Outcome, CliError> {
     })
 }
 
-fn write_header(file: &mut File, head: &[String], path: &Path) -> Result<(), CliError> {
+fn write_header(file: &mut File, head: &[String], path: &Path) -> Result<()> {
     let mut w = grid::results_writer(Vec::new());
     let _ = w.write_record(head);
     let bytes = w.into_inner().unwrap_or_default();
@@ -348,11 +336,10 @@ fn progress_bar(len: usize, show: bool) -> indicatif::ProgressBar {
     bar
 }
 
-/// One finished replication, sent from a worker to the writer.
-type Done = (usize, u32, RepResult);
-
-/// Runs the (point, replication) pairs of `todo` on `pool` and writes each
-/// point's rows to `file` in `todo` order as soon as possible.
+/// Runs the (point, replication) pairs of `todo` with the one replication
+/// runner (flattened in point order, so every worker stays busy even with
+/// few points) and writes each point's rows to `file` in `todo` order as
+/// soon as the point and every point before it are done.
 fn run_points(
     prep: &Prepared,
     todo: &[usize],
@@ -360,128 +347,81 @@ fn run_points(
     file: &mut File,
     path: &Path,
     bar: &indicatif::ProgressBar,
-) -> Result<(), CliError> {
+) -> Result<()> {
     // The flattened pairs in point order: pair `j` is replication
     // `j - starts[i]` of `todo[i]`, where `starts[i] <= j < starts[i + 1]`.
-    let mut starts: Vec<u64> = Vec::with_capacity(todo.len() + 1);
-    let mut total = 0u64;
+    let mut starts: Vec<usize> = Vec::with_capacity(todo.len() + 1);
+    let mut total = 0usize;
     for &p in todo {
         starts.push(total);
-        total += u64::from(prep.points[&p].replications);
+        total += prep.points[&p].replications as usize;
     }
     starts.push(total);
-    let pair = move |j: u64| -> Option<(usize, u32)> {
-        if j >= total {
-            return None;
-        }
+    let locate = |j: usize| -> (usize, u32) {
         let i = starts.partition_point(|&s| s <= j) - 1;
-        Some((i, u32::try_from(j - starts[i]).unwrap_or(u32::MAX)))
+        (i, u32::try_from(j - starts[i]).unwrap_or(u32::MAX))
     };
-    let next = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<Done>();
-    let (pair, next_ref, stop_ref) = (&pair, &next, &stop);
-
-    pool.in_place_scope(|scope| {
-        for _ in 0..pool.current_num_threads() {
-            let tx = tx.clone();
-            scope.spawn(move |_| {
-                while !stop_ref.load(Ordering::Relaxed) {
-                    let j = next_ref.fetch_add(1, Ordering::Relaxed);
-                    let Some((i, rep)) = pair(j) else { break };
-                    let result = Sim::new(&prep.points[&todo[i]], rep, None).run();
-                    if tx.send((i, rep, result)).is_err() {
-                        break;
-                    }
-                }
-            });
+    let job = |j: usize| {
+        let (i, rep) = locate(j);
+        Job {
+            scenario: &prep.points[&todo[i]],
+            replication: rep,
+            trace_dir: None,
+            max_live: None,
         }
-        drop(tx);
-        let written = collect(prep, todo, &rx, file, path, bar);
-        if written.is_err() {
-            stop_ref.store(true, Ordering::Relaxed);
-        }
-        // Dropping the receiver makes any still-running worker stop at its next send.
-        drop(rx);
-        written
-    })
-}
-
-/// The writer side: gathers replications per point, aggregates complete
-/// points and appends the longest complete prefix to the file.
-fn collect(
-    prep: &Prepared,
-    todo: &[usize],
-    rx: &mpsc::Receiver<Done>,
-    file: &mut File,
-    path: &Path,
-    bar: &indicatif::ProgressBar,
-) -> Result<(), CliError> {
-    let mut slots: Vec<Vec<Option<RepResult>>> = todo
-        .iter()
-        .map(|&p| (0..prep.points[&p].replications).map(|_| None).collect())
-        .collect();
-    let mut missing: Vec<u32> = todo.iter().map(|&p| prep.points[&p].replications).collect();
-    let mut finished: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
-    let mut next_write = 0usize;
-    for (i, rep, result) in rx {
-        slots[i][rep as usize] = Some(result);
-        missing[i] -= 1;
-        if missing[i] > 0 {
-            continue;
-        }
-        let reps: Vec<RepResult> = std::mem::take(&mut slots[i])
-            .into_iter()
-            .flatten()
-            .collect();
+    };
+    let mut current: Option<(usize, Accumulator<'_>)> = None;
+    replicate(pool, total, &job, &mut |j, replica| {
+        let (i, _) = locate(j);
         let p = todo[i];
         let scn = &prep.points[&p];
-        if let Some(why) = reps.iter().find_map(|r| r.unstable.as_ref()) {
+        if current.as_ref().is_none_or(|(at, _)| *at != i) {
+            current = Some((i, Accumulator::new(scn, Detail::Summary)));
+        }
+        if let Some((_, acc)) = current.as_mut() {
+            acc.add(&replica.result);
+        }
+        if j + 1 < starts[i + 1] {
+            return Ok(());
+        }
+        let Some((_, acc)) = current.take() else {
+            return Ok(());
+        };
+        let labels = point_labels(&prep.spec, p);
+        if let Some(u) = acc.unstable() {
             // Points before it are written; the sweep stops here (resume after fixing the grid).
-            return Err(CliError::Input(anyhow::anyhow!(
-                "point {p} ({}): the system is unstable: {why}",
-                point_labels(&prep.spec, p).join(", ")
-            )));
+            let mut u = u.clone();
+            u.run = format!("point {p} ({}), {}", labels.join(", "), u.run);
+            return Err(Error::Unstable(u));
         }
-        let summary = summarise(scn, &reps);
-        drop(reps);
-        let rows = point_rows(p, &point_labels(&prep.spec, p), &prep.scopes, &summary);
-        finished.insert(i, rows);
+        let summary = acc.finish("base").summary;
+        let rows = point_rows(p, &labels, &prep.scopes, &summary);
+        file.write_all(&rows)
+            .and_then(|()| file.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         bar.inc(1);
-        while let Some(rows) = finished.remove(&next_write) {
-            file.write_all(&rows)
-                .and_then(|()| file.flush())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            next_write += 1;
-        }
-    }
-    if next_write < todo.len() {
-        return Err(CliError::Other(anyhow::anyhow!(
-            "the sweep stopped after {next_write} of {} points",
-            todo.len()
-        )));
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::{RepResult, Sim};
 
     #[test]
-    fn summarise_equals_the_runner_summary() {
-        let scn = crate::scenario::load_str(
-            crate::EXAMPLE,
-            "example.toml",
-            Path::new("scenarios"),
-            "example",
-        )
-        .unwrap();
+    fn a_summary_only_run_has_the_full_runs_summary() {
+        let scn = crate::runner::example();
         let mut scn = scn;
         scn.horizon = 6.0 * 3600.0;
         scn.warmup = 3600.0;
+        scn.replications = 3;
         let reps: Vec<RepResult> = (0..3).map(|r| Sim::new(&scn, r, None).run()).collect();
-        let ours = summarise(&scn, &reps);
+        let mut acc = Accumulator::new(&scn, Detail::Summary);
+        for r in &reps {
+            acc.add(r);
+        }
+        let ours = acc.finish("base").summary;
         let runner = crate::runner::aggregate(&scn, "base", &reps).summary;
         // Debug formatting compares NaN equal to NaN.
         assert_eq!(format!("{ours:?}"), format!("{runner:?}"));

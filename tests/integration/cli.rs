@@ -1544,3 +1544,160 @@ fn no_command_runs_the_built_in_example() {
         );
     }
 }
+
+// ---------------------------------------------------------- reliability
+
+/// `ccsim` in `cwd` with stderr sent to `/dev/full` (every write fails).
+fn ccsim_stderr_full(cwd: &Path, args: &[&str]) -> Option<Output> {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .ok()?;
+    let o = std::process::Command::new(assert_cmd::cargo::cargo_bin("ccsim"))
+        .current_dir(cwd)
+        .env_remove("RUST_BACKTRACE")
+        .args(args)
+        .stderr(full)
+        .output()
+        .unwrap();
+    Some(o)
+}
+
+/// Diagnostics that cannot be written (stderr on a full disk) do not make
+/// ccsim panic: bad input still exits 2, a warning does not stop a check.
+#[test]
+fn diagnostics_to_a_full_stderr_do_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[simulation]\nhorizon = \"soon\"\n",
+    )
+    .unwrap();
+    let Some(o) = ccsim_stderr_full(dir.path(), &["check", "bad.toml"]) else {
+        return; // no /dev/full on this system
+    };
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let warn = edit(
+        "[[agents]]",
+        "[[skill]]\nname = \"orphan\"\narrivals = { rate = 1, per = \"1h\" }\n\n[[agents]]",
+    );
+    std::fs::write(dir.path().join("warn.toml"), warn).unwrap();
+    let o = ccsim_stderr_full(dir.path(), &["check", "warn.toml"]).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("1 warning(s)"),
+        "{o:?}"
+    );
+}
+
+/// An output directory that cannot be written is bad input (exit 2) found
+/// before anything runs, naming the directory: for `run`, `compare`,
+/// `sweep` and `staff`.
+#[test]
+fn an_unwritable_output_directory_is_found_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ok.toml"), BASE).unwrap();
+    // A file where the output directory should be: no user can write there.
+    std::fs::write(dir.path().join("blocked"), "").unwrap();
+    let staff = [
+        "staff",
+        "ok.toml",
+        "--target",
+        "asa<=20",
+        "--out",
+        "blocked",
+        "--replications",
+        "2",
+    ];
+    for args in [
+        &["run", "ok.toml", "--out", "blocked"][..],
+        &["run", "ok.toml", "--out", "blocked", "--trace"][..],
+        &staff[..],
+    ] {
+        let a: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_ref()).collect();
+        let o = ccsim(dir.path(), &a);
+        assert_exit(&o, 2);
+        let err = stderr(&o);
+        assert!(
+            err.contains("cannot write to the output directory") && err.contains("blocked"),
+            "{args:?}: {}",
+            describe(&o)
+        );
+    }
+    // An existing directory without write permission (not for root, who may write anyway).
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if std::fs::write(ro.join("probe"), "").is_err() {
+            let o = ccsim(
+                dir.path(),
+                &[
+                    "run".as_ref(),
+                    "ok.toml".as_ref(),
+                    "--out".as_ref(),
+                    "ro".as_ref(),
+                ],
+            );
+            assert_exit(&o, 2);
+            assert!(
+                stderr(&o).contains("ro/ok") || stderr(&o).contains("ro"),
+                "{}",
+                describe(&o)
+            );
+        }
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// A run that would need more memory than allowed (a one-second report
+/// interval over 23 days) is refused before it starts, naming the cause and
+/// the flag that overrides the limit.
+#[test]
+fn a_run_that_cannot_fit_in_memory_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = edit("horizon = \"1h\"", "horizon = \"23d\"\ninterval = \"1s\"");
+    std::fs::write(dir.path().join("big.toml"), text).unwrap();
+    let t0 = std::time::Instant::now();
+    let o = ccsim(
+        dir.path(),
+        &[
+            "run".as_ref(),
+            "big.toml".as_ref(),
+            "--max-memory".as_ref(),
+            "1G".as_ref(),
+        ],
+    );
+    assert_exit(&o, 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("memory") && err.contains("--max-memory") && err.contains("report interval"),
+        "{}",
+        describe(&o)
+    );
+    assert!(t0.elapsed().as_secs() < 30, "it ran before refusing");
+    assert!(
+        !dir.path()
+            .join("output")
+            .join("big")
+            .join("summary.csv")
+            .exists()
+    );
+    let o = ccsim(
+        dir.path(),
+        &[
+            "run".as_ref(),
+            "big.toml".as_ref(),
+            "--max-memory".as_ref(),
+            "lots".as_ref(),
+        ],
+    );
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("invalid size `lots`"),
+        "{}",
+        describe(&o)
+    );
+}

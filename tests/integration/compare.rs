@@ -55,6 +55,7 @@ fn run(scn: &Scenario, variant: &str) -> RunResult {
             threads: Some(1),
             trace_dir: None,
             variant: Some(variant.to_string()),
+            ..RunOptions::default()
         },
     )
     .unwrap()
@@ -646,4 +647,91 @@ fn compare_without_variants_is_bad_input() {
     // And a missing file is bad input too, not a panic.
     let (code, _, stderr) = compare_cmd(&["scenarios/no-such-file.toml"], &out);
     assert_eq!(code, 2, "{stderr}");
+}
+
+/// A scenario whose queue grows without bound (one agent, 1,000 arrivals
+/// a minute), with a variant that is no better.
+const FLOOD: &str = r#"
+[simulation]
+name = "flood"
+horizon = "1d"
+warmup = 0
+replications = 2
+[[skill]]
+name = "flood"
+arrivals = { rate = 1000, per = "1m" }
+[[agents]]
+name = "a"
+count = 1
+skills = ["flood"]
+[[variant]]
+name = "two"
+agents = [{ name = "a", count = 2, skills = ["flood"] }]
+"#;
+
+/// An unstable system is bad input (exit 2) for `compare` as for `run`,
+/// and the message names the skill (and, for compare, the variant's scenario).
+#[test]
+fn an_unstable_comparison_is_bad_input_naming_the_skill() {
+    let scn = common::scenario(FLOOD);
+    let out = tempfile::tempdir().unwrap();
+    let opts = ccsim::compare::CompareOptions {
+        out: out.path().to_path_buf(),
+        trace: true,
+        threads: Some(2),
+        max_memory: None,
+        max_live: Some(2_000),
+    };
+    let e = ccsim::compare::compare(Path::new("flood.toml"), &scn, &opts).unwrap_err();
+    assert!(matches!(e, ccsim::Error::Unstable(_)), "{e:?}");
+    assert_eq!(e.exit_code(), 2);
+    let msg = e.to_string();
+    assert!(
+        msg.contains("unstable") && msg.contains("skill `flood`") && msg.contains("replication 1"),
+        "{msg}"
+    );
+    // `run` reports it the same way.
+    let run = runner::run(
+        &scn,
+        &RunOptions {
+            max_live: Some(2_000),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(run.exit_code(), 2);
+    assert!(run.to_string().contains("skill `flood`"), "{run}");
+}
+
+/// A traced run that fails leaves no temporary trace file behind (and no
+/// `conversations.csv`); a traced run that succeeds leaves only that file.
+#[test]
+fn a_failed_traced_run_leaves_no_temporary_files() {
+    let scn = common::scenario(FLOOD);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = RunOptions {
+        threads: Some(2),
+        trace_dir: Some(dir.path().to_path_buf()),
+        max_live: Some(2_000),
+        ..RunOptions::default()
+    };
+    assert!(runner::run(&scn, &opts).is_err());
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+
+    let mut ok = common::scenario(FLOOD);
+    ok.horizon = 60.0;
+    let opts = RunOptions {
+        max_live: None,
+        ..opts
+    };
+    runner::run(&ok, &opts).unwrap();
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["conversations.csv".to_string()]);
 }

@@ -1,0 +1,182 @@
+//! The edge of the program: what each subcommand does with its parsed
+//! arguments (load, call the library, print), and how the outcome becomes
+//! the exit code (2 bad input, 1 anything else, 0 for a closed stdout).
+//! Diagnostics go to stderr without ever panicking: a full or closed
+//! stderr loses the message, not the exit code.
+
+pub mod args;
+
+use args::{Command, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
+use ccsim::error::{Context, Error, Result};
+use ccsim::report::csv_out::write_run_outputs;
+use ccsim::report::table;
+use ccsim::runner::{self, RunOptions};
+use ccsim::scenario::{self, Scenario};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes one line to stderr, ignoring failure (a full disk, a closed pipe).
+pub fn diag(line: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(e, "{line}");
+}
+
+/// Prints a warning on stderr.
+fn warn(w: &str) {
+    diag(&format!("warning: {w}"));
+}
+
+/// Prints to stdout; a closed pipe comes back as an [`Error::Io`] that
+/// [`Error::is_broken_pipe`] recognises.
+fn print(s: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())
+        .and_then(|()| out.flush())
+        .with_context(|| "cannot write to stdout")
+}
+
+/// Runs a command.
+///
+/// # Errors
+///
+/// The command's failure, whose class gives the exit code.
+pub fn execute(command: Command) -> Result<()> {
+    match command {
+        Command::Run {
+            scenario,
+            output,
+            exec,
+        } => run(scenario.as_deref(), &output, &exec),
+        Command::Compare {
+            scenario,
+            output,
+            exec,
+        } => compare(&scenario, &output, &exec),
+        Command::Sweep(a) => sweep(&a),
+        Command::Merge(a) => merge(&a),
+        Command::Staff(a) => staff(&a),
+        Command::Check { scenario } => check(&scenario),
+        Command::Bench { customers, model } => {
+            let r = if model == "routing" {
+                ccsim::bench::routing()?
+            } else {
+                ccsim::bench::erlang_a(customers)?
+            };
+            print(&r.report())
+        }
+    }
+}
+
+/// Loads a scenario file (or the built-in example when `None`), printing
+/// its warnings; errors are bad input.
+fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
+    let scn = match path {
+        Some(p) => scenario::load(p),
+        None => scenario::load_str(
+            ccsim::EXAMPLE,
+            "<built-in example>",
+            Path::new("scenarios"),
+            "example",
+        ),
+    }
+    .map_err(Error::input)?;
+    for w in &scn.warnings {
+        warn(w);
+    }
+    Ok(scn)
+}
+
+/// Applies `--seed` and `--replications`.
+fn apply(exec: &ExecArgs, scn: &mut Scenario) {
+    if let Some(s) = exec.seed {
+        scn.seed = s;
+    }
+    if let Some(r) = exec.replications {
+        scn.replications = r;
+    }
+}
+
+fn run(path: Option<&Path>, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
+    let mut scn = load_scenario(path)?;
+    apply(exec, &mut scn);
+    let dir = output.out.join(&scn.name);
+    ccsim::report::check_writable(&dir)?;
+    let opts = RunOptions {
+        threads: exec.threads(),
+        trace_dir: output.trace.then(|| dir.clone()),
+        max_memory: exec.max_memory(),
+        ..RunOptions::default()
+    };
+    let result = runner::run(&scn, &opts)?;
+    write_run_outputs(&dir, &scn, std::slice::from_ref(&result))?;
+    print(&table::render(&result))?;
+    print(&format!("wrote {}\n", dir.display()))
+}
+
+fn compare(path: &Path, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
+    let mut scn = load_scenario(Some(path))?;
+    apply(exec, &mut scn);
+    let opts = ccsim::compare::CompareOptions {
+        out: output.out.clone(),
+        trace: output.trace,
+        threads: exec.threads(),
+        max_memory: exec.max_memory(),
+        max_live: None,
+    };
+    print(&ccsim::compare::compare(path, &scn, &opts)?)
+}
+
+fn sweep(a: &SweepArgs) -> Result<()> {
+    let opts = ccsim::sweep::SweepOptions {
+        sweep: a.sweep.clone(),
+        out: a.out.clone(),
+        threads: a.exec.threads(),
+        resume: a.resume,
+        shard: a.shard,
+        replications: a.exec.replications,
+        seed: a.exec.seed,
+        max_memory: a.exec.max_memory(),
+    };
+    print(&ccsim::sweep::sweep(&opts, &mut |w| warn(w))?)
+}
+
+fn merge(a: &MergeArgs) -> Result<()> {
+    let opts = ccsim::sweep::MergeOptions {
+        inputs: a.inputs.clone(),
+        sweep: a.sweep.clone(),
+        out: a.out.clone(),
+    };
+    print(&ccsim::sweep::merge(&opts)?)
+}
+
+fn staff(a: &StaffArgs) -> Result<()> {
+    let cfg = ccsim::staff::StaffConfig {
+        targets: a.targets.clone(),
+        group: a.group.clone(),
+        per_interval: a.per_interval,
+        confidence: a.confidence,
+        max: a.max,
+        out: a.out.clone(),
+        overrides: ccsim::sweep::run::Overrides {
+            seed: a.exec.seed,
+            replications: a.exec.replications,
+        },
+        threads: a.exec.threads(),
+        progress: true,
+        max_memory: a.exec.max_memory(),
+    };
+    print(&ccsim::staff::run(&a.scenario, &cfg, &mut |w| warn(w))?)
+}
+
+fn check(path: &Path) -> Result<()> {
+    let scn = load_scenario(Some(path))?;
+    print(&format!(
+        "{}: ok — {} skill(s), {} agent group(s), {} agent(s), {} variant(s), {} warning(s)\n",
+        path.display(),
+        scn.skills.len(),
+        scn.groups.len(),
+        scn.groups.iter().map(|g| g.count as u64).sum::<u64>(),
+        scn.variants.len(),
+        scn.warnings.len()
+    ))
+}

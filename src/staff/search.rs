@@ -1,0 +1,215 @@
+//! The search over head-counts: every count is run once (cached) on the
+//! same seed, so neighbouring counts see the same demand (common random
+//! numbers); [`Searcher::smallest`] brackets by doubling from 1 and then
+//! bisects, keeping the invariant that the answer meets and the count below
+//! it was run and fails.
+
+use super::StaffConfig;
+use crate::error::{Error, Result};
+use crate::metrics::ci::estimate_at;
+use crate::metrics::{Estimate, metric_index};
+use crate::runner::{self, RunOptions, RunResult};
+use crate::scenario::Scenario;
+use crate::sim::interval::INTERVAL_METRICS;
+use crate::sweep::base::Base;
+use std::collections::BTreeMap;
+
+/// One target's value in one report interval.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IvCell {
+    /// The target's metric in the interval.
+    pub ci: Estimate,
+    /// Mean offered conversations in the interval (target's scope).
+    pub offered: f64,
+    /// Mean agents online with the scope's skills in the interval.
+    pub online: f64,
+}
+
+/// One head-count's results.
+#[derive(Clone, Debug)]
+pub(crate) struct Eval {
+    /// Per target.
+    pub overall: Vec<Estimate>,
+    /// Per interval, per target (empty unless per-interval).
+    pub intervals: Vec<Vec<IvCell>>,
+}
+
+/// The search's state: the scenario, the targets' scopes and every count run.
+pub(crate) struct Searcher<'a> {
+    pub(crate) base: &'a Base,
+    pub(crate) path: String,
+    pub(crate) cfg: &'a StaffConfig,
+    pub(crate) scopes: Vec<usize>,
+    pub(crate) cache: BTreeMap<u32, Eval>,
+    pub(crate) starts: Vec<f64>,
+    pub(crate) interval: f64,
+    pub(crate) replications: u32,
+    pub(crate) seed: u64,
+    /// The sized group's weekly login windows (empty: always logged in).
+    pub(crate) shifts: Vec<crate::scenario::Shift>,
+    pub(crate) bar: indicatif::ProgressBar,
+}
+
+impl Searcher<'_> {
+    pub(crate) fn scenario(&self, count: u32) -> Result<Scenario> {
+        let mut scn = self
+            .base
+            .build(&[(self.path.clone(), toml::Value::Integer(i64::from(count)))])
+            .map_err(|e| {
+                Error::input(format!(
+                    "{}: with `{}` = {count}: {}",
+                    self.base.path.display(),
+                    self.path,
+                    e.describe()
+                ))
+            })?;
+        if let Some(s) = self.cfg.overrides.seed {
+            scn.seed = s;
+        }
+        if let Some(r) = self.cfg.overrides.replications {
+            scn.replications = r;
+        }
+        Ok(scn)
+    }
+
+    pub(crate) fn eval(&mut self, count: u32) -> Result<&Eval> {
+        if !self.cache.contains_key(&count) {
+            self.bar.set_message(format!(
+                "running {count} agents ({} counts run so far)",
+                self.cache.len()
+            ));
+            let scn = self.scenario(count)?;
+            let opts = RunOptions {
+                threads: self.cfg.threads,
+                max_memory: self.cfg.max_memory,
+                ..RunOptions::default()
+            };
+            let (agg, unstable) = runner::run_lenient(&scn, &opts, &|| {})?;
+            let mut e = self.summarise(&scn, &agg);
+            if unstable.is_some() {
+                // The queues grew without bound at this count: it meets nothing.
+                let failed = Estimate {
+                    mean: f64::NAN,
+                    lo: f64::NAN,
+                    hi: f64::NAN,
+                    n: 0,
+                };
+                for c in e.overall.iter_mut() {
+                    *c = failed;
+                }
+                for cell in e.intervals.iter_mut().flatten() {
+                    cell.ci = failed;
+                }
+            }
+            self.cache.insert(count, e);
+            self.bar.tick();
+        }
+        self.cache
+            .get(&count)
+            .ok_or_else(|| Error::other(format!("internal: count {count} not run")))
+    }
+
+    fn summarise(&mut self, scn: &Scenario, agg: &RunResult) -> Eval {
+        let conf = self.cfg.confidence;
+        let overall = self
+            .cfg
+            .targets
+            .iter()
+            .zip(&self.scopes)
+            .map(|(t, &s)| {
+                let m = metric_index(t.metric).unwrap_or(0);
+                estimate_at(agg.per_rep.iter().map(|r| r[s][m]), conf)
+            })
+            .collect();
+        let mut intervals = Vec::new();
+        if self.cfg.per_interval {
+            self.starts.clone_from(&agg.interval_starts);
+            self.interval = scn.interval;
+            let im = |name: &str| {
+                INTERVAL_METRICS
+                    .iter()
+                    .position(|m| *m == name)
+                    .unwrap_or(0)
+            };
+            for k in 0..agg.interval_starts.len() {
+                let row = self
+                    .cfg
+                    .targets
+                    .iter()
+                    .zip(&self.scopes)
+                    .map(|(t, &s)| {
+                        let vals = |m: usize| agg.interval_reps(k, s, m).iter().copied();
+                        IvCell {
+                            ci: estimate_at(vals(im(t.metric)), conf),
+                            offered: estimate_at(vals(im("offered")), conf).mean,
+                            online: estimate_at(vals(im("agents_online")), conf).mean,
+                        }
+                    })
+                    .collect();
+                intervals.push(row);
+            }
+        }
+        Eval { overall, intervals }
+    }
+
+    /// The smallest count in `1..=max` meeting `met`: a doubling bracket from
+    /// 1, then bisection. `None` when `max` does not meet.
+    pub(crate) fn smallest(&mut self, met: &dyn Fn(&Eval) -> bool) -> Result<Option<u32>> {
+        let max = self.cfg.max;
+        let mut lo = 0u32;
+        let mut c = 1u32;
+        let mut hi = loop {
+            if met(self.eval(c)?) {
+                break c;
+            }
+            lo = c;
+            if c >= max {
+                return Ok(None);
+            }
+            c = c.saturating_mul(2).min(max);
+        };
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if met(self.eval(mid)?) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(Some(hi))
+    }
+
+    /// The smallest count in `1..=top` meeting `met`, by bisection between
+    /// the counts already run (assuming monotonicity between them).
+    pub(crate) fn smallest_below(
+        &mut self,
+        top: u32,
+        met: &dyn Fn(&Eval) -> bool,
+    ) -> Result<Option<u32>> {
+        let Some(mut hi) = self
+            .cache
+            .iter()
+            .filter(|(c, e)| **c <= top && met(e))
+            .map(|(c, _)| *c)
+            .next()
+        else {
+            return Ok(None);
+        };
+        let mut lo = self
+            .cache
+            .iter()
+            .filter(|(c, e)| **c < hi && !met(e))
+            .map(|(c, _)| *c)
+            .next_back()
+            .unwrap_or(0);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if met(self.eval(mid)?) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        Ok(Some(hi))
+    }
+}
