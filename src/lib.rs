@@ -27,6 +27,7 @@
 
 pub mod analytic;
 pub mod bench;
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod engine;
