@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per contract.
 
+mod calibrate;
 mod cli;
 mod common;
 mod compare;
