@@ -257,9 +257,9 @@ impl Generator {
     }
 }
 
-fn generate(seed: u64) -> String {
+fn generate(seed: u64, weeks: usize) -> String {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let fresh = arrival_times(&mut rng, TRUTH.weeks, TRUTH.day_cv);
+    let fresh = arrival_times(&mut rng, weeks, TRUTH.day_cv);
     let g = Generator {
         rng,
         heap: BinaryHeap::new(),
@@ -274,7 +274,7 @@ fn generate(seed: u64) -> String {
             .collect(),
         queue: VecDeque::new(),
         rows: HEADER.to_string(),
-        horizon: TRUTH.weeks as f64 * WEEK,
+        horizon: weeks as f64 * WEEK,
     };
     g.run(&fresh)
 }
@@ -292,7 +292,7 @@ fn within(x: f64, truth: f64, tol: f64) -> bool {
 
 #[test]
 fn round_trip_recovers_the_generators_parameters() {
-    let log = generate(7);
+    let log = generate(7, TRUTH.weeks);
     let f = fit(&log);
     assert_eq!(f.skills.len(), 1);
     let s = &f.skills[0];
@@ -409,6 +409,24 @@ fn round_trip_recovers_the_generators_parameters() {
     let mut rdr = csv::Reader::from_reader(csv.as_slice());
     assert!(rdr.records().all(|r| r.unwrap().len() == 9));
     assert_eq!(output::fit_csv(&fit(&log)), csv);
+}
+
+/// Performance (run with `--ignored`): a log of over a million events is
+/// fitted in seconds, and nothing stays open at its end.
+#[test]
+#[ignore]
+fn a_million_events_fit_in_seconds() {
+    let log = generate(3, 18);
+    let start = std::time::Instant::now();
+    let f = fit(&log);
+    let took = start.elapsed();
+    eprintln!(
+        "{} events ({} MB) fitted in {took:?}",
+        f.events,
+        log.len() / 1_000_000
+    );
+    assert!(f.events >= 1_000_000 && f.open_at_end == 0);
+    assert!(took.as_secs_f64() < 20.0, "{took:?}");
 }
 
 #[test]
