@@ -152,7 +152,10 @@ struct SkillAcc {
 }
 
 struct Conv {
+    /// The skill now (a transfer changes it).
     skill: usize,
+    /// The skill it arrived in (exchanges are counted there).
+    origin: usize,
     arrived: Option<f64>,
     waiting: bool,
     agent: Option<usize>,
@@ -334,8 +337,13 @@ impl Fitter {
         }
     }
 
+    /// Puts an assigned conversation awaiting its reply on its agent's work
+    /// list (only while it holds a capacity slot: a reopened or transferred
+    /// conversation waits for its assignment first).
     fn list(&mut self, c: &mut Conv, t: f64) {
-        if let (Some(a), None, true) = (c.agent, c.in_list, c.awaiting_agent) {
+        if let (Some(a), None, true, true) =
+            (c.agent, c.in_list, c.awaiting_agent, c.slot.is_some())
+        {
             c.in_list = Some(a);
             let ag = &mut self.agents[a];
             ag.list += 1;
@@ -370,7 +378,7 @@ impl Fitter {
 
     fn record_exchanges(&mut self, c: &mut Conv) {
         if c.counting && c.msgs > 0 {
-            let h = &mut self.skills[c.skill].exchanges;
+            let h = &mut self.skills[c.origin].exchanges;
             let k = c.msgs as usize;
             if h.len() <= k {
                 h.resize(k + 1, 0);
@@ -442,6 +450,7 @@ impl Fitter {
             self.in_flight += 1;
             let c = Conv {
                 skill,
+                origin: skill,
                 arrived: None,
                 waiting: false,
                 agent: None,
@@ -520,6 +529,7 @@ impl Fitter {
             e.conversation.clone(),
             Conv {
                 skill,
+                origin: skill,
                 arrived: Some(e.t),
                 waiting: true,
                 agent: None,

@@ -566,13 +566,87 @@ fn staffing_breaks_transfers_and_sla_from_a_hand_made_log() {
     assert_eq!(v["count"]["per"].as_str(), Some("30m"));
     assert!(toml.contains("\ncount = 2 "), "{toml}");
     assert!(
-        toml.contains("transfer = { probability = 0.5, to = \"tech\" }"),
+        toml.contains("\ntransfer = { probability = 0.5, to = \"tech\" }"),
         "{toml}"
     );
     assert!(toml.contains("response_sla = \"120s\""));
     let scn = ccsim::scenario::load_str(&toml, "fitted.toml", &root(), "fitted")
         .unwrap_or_else(|e| panic!("{e}\n{toml}"));
     assert_eq!(scn.skills.len(), 2);
+}
+
+#[test]
+fn social_messaging_parking_reopens_and_timers() {
+    let d4 = 4.0 * 86_400.0;
+    let rows = [
+        (0.0, "arrived,c1,u1,social,messaging,,,"),
+        (5.0, "assigned,c1,u1,social,messaging,m1,msg,"),
+        (35.0, "agent_message,c1,u1,social,messaging,m1,msg,"),
+        (95.0, "parked,c1,u1,social,messaging,m1,msg,"),
+        (100.0, "arrived,c2,u2,social,messaging,,,"),
+        (110.0, "assigned,c2,u2,social,messaging,m1,msg,"),
+        (140.0, "agent_message,c2,u2,social,messaging,m1,msg,"),
+        (400.0, "consumer_message,c1,u1,social,messaging,,,"),
+        (420.0, "agent_message,c1,u1,social,messaging,m1,msg,"),
+        (430.0, "solved,c1,u1,social,messaging,m1,msg,"),
+        (740.0, "closed,c2,u2,social,messaging,,,auto_close"),
+        (3430.0, "reopened,c1,u1,social,messaging,,,"),
+        (3440.0, "consumer_message,c1,u1,social,messaging,,,"),
+        (3450.0, "assigned,c1,u1,social,messaging,m1,msg,"),
+        (3480.0, "agent_message,c1,u1,social,messaging,m1,msg,"),
+        (3490.0, "solved,c1,u1,social,messaging,m1,msg,"),
+        (3490.0 + d4, "closed,c1,u1,social,messaging,,,timer"),
+    ];
+    let mut log = HEADER.to_string();
+    for (t, r) in rows {
+        log.push_str(&format!("{t},{r}\n"));
+    }
+    let f = fit(&log);
+    let s = &f.skills[0];
+    assert_eq!((s.channel, s.style), ("messaging", "social_messaging"));
+    // Effort: 35−5, 140−110, 420−400 (unparked at 400), 3480−3450 (the
+    // reopened conversation waits for its assignment before it is work).
+    let effort = s.effort.as_ref().unwrap();
+    assert_eq!((effort.n, effort.mean), (4, 27.5));
+    assert_eq!(s.park.as_ref().unwrap().after.as_ref().unwrap().mean, 60.0);
+    assert_eq!(s.timer.as_ref().unwrap().mean, d4);
+    assert_eq!(
+        s.auto_close.as_ref().unwrap().after.as_ref().unwrap().mean,
+        600.0
+    );
+    let ret = s.returns.as_ref().unwrap();
+    assert_eq!(
+        (ret.probability.value, ret.after.as_ref().unwrap().mean),
+        (1.0 / 3.0, 3000.0)
+    );
+    assert_eq!(s.reopen_rate.as_ref().unwrap().value, 0.5);
+    // Exchanges: 2 before the first solve, 1 after the reopen, 1 for c2.
+    let ex = s.exchanges.as_ref().unwrap();
+    assert_eq!((ex.n, ex.mean), (3, 4.0 / 3.0));
+    let g = &f.groups[0];
+    assert_eq!(
+        (g.capacity, g.capacity_total),
+        ([0, 2], 2),
+        "parking frees the slot until 400"
+    );
+
+    let toml = output::fitted_toml(&f);
+    for line in [
+        "park_after = \"60s\"",
+        "solved_to_closed = \"345600s\"",
+        "auto_close = \"600s\"",
+    ] {
+        assert!(toml.contains(line), "{line} in\n{toml}");
+    }
+    let scn = ccsim::scenario::load_str(&toml, "fitted.toml", &root(), "fitted")
+        .unwrap_or_else(|e| panic!("{e}\n{toml}"));
+    let sk = &scn.skills[0];
+    assert_eq!(sk.style, ccsim::scenario::Style::SocialMessaging);
+    assert_eq!(
+        (sk.park_after, sk.solved_to_closed, sk.auto_close),
+        (60.0, d4, Some(600.0))
+    );
+    assert_eq!(scn.groups[0].capacity[1], 2);
 }
 
 fn bad(text: &str) -> CalibrateError {

@@ -156,7 +156,14 @@ pub fn fitted(fit: &FitResult) -> Fitted {
     let known: Vec<(&str, &str)> = fit
         .skills
         .iter()
-        .filter(|s| s.arrivals > 0 || s.agent_replies_seen())
+        .filter(|s| {
+            s.arrivals > 0
+                || s.agent_replies_seen()
+                || fit
+                    .skills
+                    .iter()
+                    .any(|o| o.transfer_targets.iter().any(|t| t.0 == s.name))
+        })
         .map(|s| (s.name.as_str(), s.channel))
         .collect();
     for s in fit
