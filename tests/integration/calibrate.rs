@@ -649,6 +649,72 @@ fn social_messaging_parking_reopens_and_timers() {
     assert_eq!(scn.groups[0].capacity[1], 2);
 }
 
+#[test]
+fn empirical_when_no_family_fits_and_blended_groups() {
+    // Consumer replies of about 10 s or about 100 s: no §7 family fits.
+    // One agent answers both a live chat and a messaging skill.
+    let mut log = HEADER.to_string();
+    for i in 0..400 {
+        let t = i as f64 * 1000.0;
+        let r = if i % 2 == 0 { 10.0 } else { 100.0 } + (i % 7) as f64 * 0.3;
+        let (skill, channel) = if i % 3 == 0 {
+            ("mail", "messaging")
+        } else {
+            ("chat", "live_chat")
+        };
+        for (dt, row) in [
+            (0.0, "arrived,,,"),
+            (1.0, "assigned,a1,team,"),
+            (2.0, "agent_message,a1,team,"),
+            (2.0 + r, "consumer_message,,,"),
+            (3.0 + r, "agent_message,a1,team,"),
+            (4.0 + r, "closed,a1,team,agent"),
+        ] {
+            let (ev, rest) = row.split_once(',').unwrap();
+            log.push_str(&format!(
+                "{},{ev},c{i},u{i},{skill},{channel},{rest}\n",
+                t + dt
+            ));
+        }
+    }
+    let f = fit(&log);
+    let chat = f.skills.iter().find(|s| s.name == "chat").unwrap();
+    assert_eq!(
+        chat.consumer_reply.as_ref().unwrap().chosen.family,
+        Family::Empirical
+    );
+    let fitted = output::fitted(&f);
+    assert!(
+        fitted.toml.contains("mode = \"blended\""),
+        "{}",
+        fitted.toml
+    );
+    assert!(!fitted.files.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in &fitted.files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let scn = ccsim::scenario::load_str(&fitted.toml, "fitted.toml", dir.path(), "fitted")
+        .unwrap_or_else(|e| panic!("{e}\n{}", fitted.toml));
+    let reply = &scn
+        .skills
+        .iter()
+        .find(|s| s.name == "chat")
+        .unwrap()
+        .consumer_reply;
+    assert!(matches!(reply, Dist::Empirical { .. }), "{reply:?}");
+    assert!(within(
+        reply.mean(),
+        chat.consumer_reply.as_ref().unwrap().mean,
+        0.05
+    ));
+    assert_eq!(scn.groups[0].mode, ccsim::scenario::Mode::Blended);
+    assert_eq!(
+        (scn.groups[0].capacity, scn.groups[0].capacity_total),
+        ([1, 1], 1)
+    );
+}
+
 fn bad(text: &str) -> CalibrateError {
     match calibrate::fit_reader(text.as_bytes(), "bad.csv", &FitOptions::default()) {
         Ok(_) => panic!("accepted:\n{text}"),

@@ -479,11 +479,11 @@ fn group_toml(t: &mut String, g: &GroupFit, fit: &FitResult, known: &[(&str, &st
     let both = g.assignments[0] > 0 && g.assignments[1] > 0;
     let _ = writeln!(
         t,
-        "mode = \"{}\"",
+        "{}",
         if both {
-            "blended   # assignments in both channels"
+            "mode = \"blended\"   # assignments in both channels, by the same agents"
         } else {
-            "dedicated"
+            "mode = \"dedicated\""
         }
     );
     let names: Vec<String> = skills.iter().map(|(s, _)| q(&name(s))).collect();
