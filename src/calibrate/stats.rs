@@ -11,7 +11,8 @@
 //!   is below 0.01. The p-value is the asymptotic Kolmogorov distribution
 //!   with Stephens' correction, `λ = (√n + 0.12 + 0.11/√n)·D`; as the
 //!   parameters come from the same data it is conservative (a fit is
-//!   rejected less often than a Lilliefors test would). The mean's 95%
+//!   rejected less often than a Lilliefors test would); values in whole
+//!   seconds are compared cell by cell (see [`ks`]). The mean's 95%
 //!   interval uses every observation (streaming sums, normal approximation).
 //! - [`fit_counts`]: geometric and shifted Poisson on a full histogram.
 //! - [`Survival`]: censored waits — the exponential MLE (events ÷ total
@@ -109,10 +110,11 @@ impl Moments {
             .sqrt()
     }
 
-    /// 95% interval of the mean (normal approximation).
+    /// 95% interval of the mean (normal approximation), cut at 0: every
+    /// quantity summed here (durations, counts) is non-negative.
     pub fn mean_ci(&self) -> (f64, f64) {
         let h = Z975 * self.sd() / (self.n.max(1) as f64).sqrt();
-        (self.mean() - h, self.mean() + h)
+        ((self.mean() - h).max(0.0), self.mean() + h)
     }
 }
 
@@ -217,13 +219,18 @@ fn kolmogorov_q(lambda: f64) -> f64 {
     (2.0 * sum).clamp(0.0, 1.0)
 }
 
-/// KS statistic of a sorted sample against `cdf`, and its p-value.
-pub fn ks(sorted: &[f64], cdf: impl Fn(f64) -> f64) -> (f64, f64) {
+/// KS statistic of a sorted sample against `cdf`, and its p-value. Values
+/// rounded to a grid of width 2h (whole seconds: h = 0.5) are compared
+/// with the CDF at the edges of their cell, F(x + h) above and F(x − h)
+/// below, so rounding alone does not reject a family.
+pub fn ks(sorted: &[f64], cdf: impl Fn(f64) -> f64, h: f64) -> (f64, f64) {
     let n = sorted.len() as f64;
     let mut d: f64 = 0.0;
     for (i, &x) in sorted.iter().enumerate() {
-        let f = cdf(x);
-        d = d.max((i as f64 + 1.0) / n - f).max(f - i as f64 / n);
+        let below = if x - h > 0.0 { cdf(x - h) } else { 0.0 };
+        d = d
+            .max((i as f64 + 1.0) / n - cdf(x + h))
+            .max(below - i as f64 / n);
     }
     let sn = n.sqrt();
     (d, kolmogorov_q((sn + 0.12 + 0.11 / sn) * d))
@@ -340,11 +347,17 @@ pub fn fit_durations(sample: &[f64], all: &Moments) -> Option<DurationFit> {
         };
         return Some(base(c.clone(), vec![c]));
     }
+    // Whole seconds (timestamps without fractions): KS on cells of 1 s.
+    let h = if sorted.iter().all(|x| x.fract() == 0.0) {
+        0.5
+    } else {
+        0.0
+    };
     let mut cands = Vec::new();
     // Exponential.
     if mean > 0.0 {
         let ll = -n * mean.ln() - n;
-        let (d, p) = ks(&sorted, |x| 1.0 - (-x.max(0.0) / mean).exp());
+        let (d, p) = ks(&sorted, |x| 1.0 - (-x.max(0.0) / mean).exp(), h);
         cands.push(Candidate {
             family: Family::Exponential,
             a: mean,
@@ -368,7 +381,7 @@ pub fn fit_durations(sample: &[f64], all: &Moments) -> Option<DurationFit> {
         if sigma > 0.0 {
             let ll =
                 -sum_ln - n * sigma.ln() - n / 2.0 * (2.0 * std::f64::consts::PI).ln() - n / 2.0;
-            let (d, p) = ks(&pos, |x| normal_cdf((x.ln() - mu) / sigma));
+            let (d, p) = ks(&pos, |x| normal_cdf((x.ln() - mu) / sigma), h);
             let m = (mu + var / 2.0).exp();
             cands.push(Candidate {
                 family: Family::Lognormal,
@@ -384,7 +397,7 @@ pub fn fit_durations(sample: &[f64], all: &Moments) -> Option<DurationFit> {
                 let k = gamma_shape(s);
                 let theta = pm / k;
                 let ll = (k - 1.0) * sum_ln - n * pm / theta - n * k * theta.ln() - n * ln_gamma(k);
-                let (d, p) = ks(&pos, |x| gamma_lr(k, x / theta));
+                let (d, p) = ks(&pos, |x| gamma_lr(k, x / theta), h);
                 cands.push(Candidate {
                     family: Family::Gamma,
                     a: pm,
@@ -397,7 +410,7 @@ pub fn fit_durations(sample: &[f64], all: &Moments) -> Option<DurationFit> {
             if let Some((k, lam)) = weibull_mle(&pos, mu, sigma) {
                 let ll = n * k.ln() - n * k * lam.ln() + (k - 1.0) * sum_ln
                     - pos.iter().map(|x| (x / lam).powf(k)).sum::<f64>();
-                let (d, p) = ks(&pos, |x| 1.0 - (-(x / lam).powf(k)).exp());
+                let (d, p) = ks(&pos, |x| 1.0 - (-(x / lam).powf(k)).exp(), h);
                 cands.push(Candidate {
                     family: Family::Weibull,
                     a: k,
@@ -711,6 +724,12 @@ mod tests {
             let true_mean = d.mean();
             assert!((f.chosen.a - true_mean).abs() < 0.05 * true_mean || *fam == Family::Weibull);
         }
+        // Whole seconds: rounding alone does not reject the family.
+        let (v, mut m) = sample(&Dist::Exponential { mean: 30.0 }, 10_000, 9);
+        let v: Vec<f64> = v.iter().map(|x| x.round()).collect();
+        m.sum = v.iter().sum();
+        let f = fit_durations(&v, &m).unwrap();
+        assert_eq!(f.chosen.family, Family::Exponential, "{:?}", f.candidates);
         // Negative control: a two-point mixture fits none of them.
         let v: Vec<f64> = (0..4000)
             .map(|i| {

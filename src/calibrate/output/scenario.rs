@@ -76,16 +76,27 @@ fn dist_comment(f: &DurationFit, what: &str) -> String {
         .iter()
         .map(|c| format!("{} {}", c.family.name(), num(c.aic)))
         .collect();
+    let choice = match f.chosen.family {
+        Family::Deterministic => "every value equal".to_string(),
+        Family::Empirical => format!(
+            "empirical: the best by AIC ({}) fails KS at 1%; {}",
+            tried.join(", "),
+            f.goodness()
+        ),
+        fam => format!(
+            "{} chosen by AIC ({}); {}",
+            fam.name(),
+            tried.join(", "),
+            f.goodness()
+        ),
+    };
     format!(
-        "# {what}: {} observations (fitted on {}), mean {}s [{}s, {}s]; {} chosen by AIC ({}); {}",
+        "# {what}: {} observations (fitted on {}), mean {}s [{}s, {}s]; {choice}",
         f.n,
         f.sample_n,
         num(f.mean),
         num(f.mean_ci.0),
         num(f.mean_ci.1),
-        f.chosen.family.name(),
-        tried.join(", "),
-        f.goodness()
     )
 }
 
