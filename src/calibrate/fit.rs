@@ -92,6 +92,30 @@ impl Default for FitOptions {
     }
 }
 
+impl FitOptions {
+    /// Checks the options: the interval divides a day into whole slots,
+    /// the return window is positive.
+    pub fn check(&self) -> Result<(), CalibrateError> {
+        let i = self.interval;
+        if !(i >= 1.0 && i <= 86_400.0 && (86_400.0 / i).fract() == 0.0) {
+            return Err(CalibrateError::Options {
+                message: format!(
+                    "--interval {i}s: expected a length that divides a day into whole intervals, such as 15m, 30m or 1h"
+                ),
+            });
+        }
+        if !(self.return_window > 0.0 && self.return_window.is_finite()) {
+            return Err(CalibrateError::Options {
+                message: format!(
+                    "return window {}s: expected a duration above 0",
+                    self.return_window
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 const WEEK: f64 = 7.0 * 86_400.0;
 
 /// Observations of one duration: every value summed, a reservoir fitted.

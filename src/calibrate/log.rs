@@ -44,6 +44,12 @@ pub enum CalibrateError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A bad option (e.g. an interval that does not divide a day).
+    #[error("{message}")]
+    Options {
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// A problem with the file as a whole (unreadable, empty, not JSON, …).
     #[error("{file}: {message}")]
     File {

@@ -48,6 +48,7 @@ pub fn fit_reader<R: BufRead>(
     file: &str,
     options: &FitOptions,
 ) -> Result<FitResult, CalibrateError> {
+    options.check()?;
     let mut reader = LogReader::new(input, file)?;
     let mut fitter = Fitter::new(file, options.clone());
     while let Some(e) = reader.next_event()? {

@@ -782,6 +782,12 @@ fn bad_input_names_file_line_and_column() {
     let e =
         calibrate::fit_file(&data("calibrate/no-such.csv"), &FitOptions::default()).unwrap_err();
     assert!(e.to_string().contains("no-such.csv"));
+    let o = FitOptions {
+        interval: 25.0 * 60.0,
+        ..FitOptions::default()
+    };
+    let e = calibrate::fit_reader(HEADER.as_bytes(), "x.csv", &o).unwrap_err();
+    assert!(e.to_string().contains("divides a day"), "{e}");
 }
 
 #[test]
