@@ -427,6 +427,16 @@ fn a_million_events_fit_in_seconds() {
     );
     assert!(f.events >= 1_000_000 && f.open_at_end == 0);
     assert!(took.as_secs_f64() < 20.0, "{took:?}");
+    // Six times the data of the round trip: the estimates tighten.
+    let s = &f.skills[0];
+    let p = s.patience.as_ref().unwrap();
+    eprintln!(
+        "patience {:?}, effort {}",
+        (p.mean, p.mean_ci),
+        s.effort.as_ref().unwrap().mean
+    );
+    assert!(within(p.mean, TRUTH.patience, 0.05), "{p:?}");
+    assert!(within(s.effort.as_ref().unwrap().mean, TRUTH.effort, 0.02));
 }
 
 #[test]
