@@ -97,7 +97,7 @@ impl FitOptions {
     /// the return window is positive.
     pub fn check(&self) -> Result<(), CalibrateError> {
         let i = self.interval;
-        if !(i >= 1.0 && i <= 86_400.0 && (86_400.0 / i).fract() == 0.0) {
+        if !((1.0..=86_400.0).contains(&i) && (86_400.0 / i).fract() == 0.0) {
             return Err(CalibrateError::Options {
                 message: format!(
                     "--interval {i}s: expected a length that divides a day into whole intervals, such as 15m, 30m or 1h"
@@ -454,7 +454,7 @@ impl Fitter {
             self.start = Some((e.t, e.local));
         }
         self.last = (e.t, e.local);
-        if self.events % 4096 == 0 {
+        if self.events.is_multiple_of(4096) {
             self.prune_consumers(e.t);
         }
         if !e.kind.is_conversation() {

@@ -36,12 +36,11 @@ pub fn num(x: f64) -> String {
     let mag = x.abs().log10().floor() as i32;
     let decimals = (5 - mag).clamp(0, 12) as usize;
     let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
+    if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
-    };
-    s
+    }
 }
 
 /// A duration string in seconds with a unit.

@@ -511,10 +511,10 @@ pub fn fit_counts(hist: &[u64]) -> Option<CountFit> {
     let sn = nf.sqrt();
     let test = |pmf: &dyn Fn(usize) -> f64| -> (f64, f64, f64) {
         let (mut ll, mut cdf, mut d) = (0.0, 0.0, 0.0f64);
-        for k in 1..=kmax {
+        for (k, emp) in emp_cdf.iter().enumerate().skip(1) {
             let p = pmf(k);
             cdf += p;
-            d = d.max((emp_cdf[k] - cdf).abs());
+            d = d.max((emp - cdf).abs());
             let c = hist.get(k).copied().unwrap_or(0);
             if c > 0 {
                 ll += c as f64 * p.max(1e-300).ln();
