@@ -33,6 +33,7 @@
 
 pub mod analytic;
 pub mod bench;
+pub mod calibrate;
 pub mod compare;
 pub mod engine;
 pub mod error;

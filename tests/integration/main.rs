@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per contract.
 
 mod browser;
+mod calibrate;
 mod cli;
 mod common;
 mod compare;
