@@ -4,6 +4,7 @@
 //! grammar of their own (durations, distributions) check it while being
 //! read, so toml reports their line itself.
 
+use super::{Accept, Channel, LogoutPolicy, Mode, Selection, Style};
 use serde::{Deserialize, Deserializer, Serialize};
 use toml::Spanned;
 
@@ -339,9 +340,9 @@ pub struct RawSkill {
     /// Unique name.
     pub name: Spanned<String>,
     /// `live_chat` | `messaging`.
-    pub channel: Option<Spanned<String>>,
+    pub channel: Option<Spanned<Channel>>,
     /// `live_chat` | `live_chat_returning` | `social_messaging`.
-    pub style: Option<Spanned<String>>,
+    pub style: Option<Spanned<Style>>,
     /// Arrival process.
     pub arrivals: Spanned<RawArrivals>,
     /// Patience in queue; absent: never abandons.
@@ -420,7 +421,7 @@ pub struct RawShift {
     /// End time of day, `"HH:MM"` (may pass midnight).
     pub end: String,
     /// two_login: the login (channel) of this shift.
-    pub login: Option<String>,
+    pub login: Option<Channel>,
 }
 
 /// One break.
@@ -434,7 +435,17 @@ pub struct RawBreak {
     /// Spread of the agents' break starts: agent i of n starts at after + stagger·i/n.
     pub stagger: Option<Dur>,
     /// The status during the break: `away` (default) or `back_soon`.
-    pub state: Option<String>,
+    pub state: Option<BreakState>,
+}
+
+/// The agent status during a break.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakState {
+    /// `away`.
+    Away,
+    /// `back_soon`.
+    BackSoon,
 }
 
 /// One `[[agents]]` group.
@@ -446,7 +457,7 @@ pub struct RawAgents {
     /// Number of agents.
     pub count: Option<Spanned<i64>>,
     /// `dedicated` | `two_login` | `blended`.
-    pub mode: Option<Spanned<String>>,
+    pub mode: Option<Spanned<Mode>>,
     /// Skills.
     pub skills: Spanned<Vec<RawSkillRef>>,
     /// Capacity.
@@ -456,7 +467,7 @@ pub struct RawAgents {
     /// Breaks.
     pub breaks: Option<Spanned<Vec<RawBreak>>>,
     /// `return_to_queue` | `keep`.
-    pub logout: Option<Spanned<String>>,
+    pub logout: Option<Spanned<LogoutPolicy>>,
     /// Extra time when the agent switches from one conversation to another.
     pub switch_overhead: Option<Spanned<Dur>>,
 }
@@ -466,7 +477,7 @@ pub struct RawAgents {
 #[serde(deny_unknown_fields)]
 pub struct RawRouting {
     /// `auto` | `ring`.
-    pub accept: Option<Spanned<String>>,
+    pub accept: Option<Spanned<Accept>>,
     /// Ring time before the next agent is tried.
     pub ring_timeout: Option<Spanned<Dur>>,
     /// Time to accept a ringing conversation.
@@ -474,7 +485,7 @@ pub struct RawRouting {
     /// Probability an agent ignores a ring.
     pub ignore_probability: Option<Spanned<f64>>,
     /// `most_available` | `longest_idle` | `round_robin`.
-    pub agent_selection: Option<Spanned<String>>,
+    pub agent_selection: Option<Spanned<Selection>>,
     /// Warm-up after login.
     pub ramp_up: Option<Spanned<RawRampUp>>,
     /// How long a returning conversation waits for its previous agent.
