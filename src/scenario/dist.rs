@@ -127,6 +127,35 @@ impl Dist {
         }
     }
 
+    /// The smallest value the distribution can give.
+    pub fn min(&self) -> f64 {
+        match self {
+            Dist::Exponential { .. }
+            | Dist::Lognormal { .. }
+            | Dist::Gamma { .. }
+            | Dist::Weibull { .. } => 0.0,
+            Dist::Uniform { min, .. } => *min,
+            Dist::Deterministic { value } => *value,
+            Dist::Empirical { sorted, .. } => sorted.first().copied().unwrap_or(0.0),
+        }
+    }
+
+    /// A value no sample exceeds: the samplers draw from `Exp1` and
+    /// `StandardNormal`, whose ziggurat tails stay below 50 (an exponential)
+    /// and 40 (a normal) for any 64-bit uniform. Infinite when sampling could
+    /// overflow.
+    pub fn ceiling(&self) -> f64 {
+        match self {
+            Dist::Exponential { mean } => mean * 50.0,
+            Dist::Lognormal { mu, sigma, .. } => (mu + 40.0 * sigma).exp(),
+            Dist::Gamma { mean, sd, .. } => mean + 100.0 * sd,
+            Dist::Weibull { shape, scale } => scale * 50f64.powf(1.0 / shape),
+            Dist::Uniform { max, .. } => *max,
+            Dist::Deterministic { value } => *value,
+            Dist::Empirical { sorted, .. } => sorted.last().copied().unwrap_or(0.0),
+        }
+    }
+
     /// The mean of the distribution.
     pub fn mean(&self) -> f64 {
         match self {

@@ -57,9 +57,29 @@ pub fn parse_duration(s: &str) -> Option<f64> {
     total.is_finite().then_some(total)
 }
 
+/// The message for a duration string that is a bare number (`"7"`): in a
+/// scenario a string must carry its unit, so that `"7"` is not silently
+/// seven seconds; the number `7` (no quotes) still is.
+fn missing_unit(s: &str) -> Option<String> {
+    let t = s.trim();
+    t.parse::<f64>().ok().map(|v| {
+        format!(
+            "the duration \"{t}\" has no unit: write \"{t}s\", \"{t}m\", \"{t}h\" or \"{t}d\" (or the number {v} without quotes for seconds)"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{missing_unit, parse_duration};
+
+    #[test]
+    fn duration_strings_need_a_unit() {
+        assert!(missing_unit("7").is_some_and(|m| m.contains("no unit")));
+        assert!(missing_unit(" 2.5 ").is_some());
+        assert_eq!(missing_unit("7s"), None);
+        assert_eq!(missing_unit("1h 30m"), None);
+    }
 
     #[test]
     fn durations() {
@@ -107,6 +127,9 @@ impl<'de> Deserialize<'de> for Dur {
                 Ok(Dur(v))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dur, E> {
+                if let Some(m) = missing_unit(v) {
+                    return Err(E::custom(m));
+                }
                 parse_duration(v).map(Dur).ok_or_else(|| {
                     E::custom(format!("bad duration \"{v}\": expected {DUR_EXPECTED}"))
                 })
@@ -210,6 +233,9 @@ impl<'de> Deserialize<'de> for f64orDur {
                     return Err(E::custom(format!(
                         "negative sd \"{v}\": expected a standard deviation >= 0"
                     )));
+                }
+                if let Some(m) = missing_unit(v) {
+                    return Err(E::custom(m));
                 }
                 parse_duration(t)
                     .map(f64orDur)

@@ -60,8 +60,48 @@ fn io_reason(e: &csv::Error) -> String {
     }
 }
 
-/// A duration distribution spec → sampler.
+/// The longest mean duration accepted, in seconds (about 31 years): a
+/// longer one is a mistake, and far longer ones overflow while sampling.
+pub const MAX_MEAN_DURATION: f64 = 1e9;
+
+/// The largest mean count accepted (messages per conversation).
+pub const MAX_MEAN_COUNT: f64 = 1e6;
+
+/// A duration distribution spec → sampler, refused when its mean or its
+/// samples could be infinite, NaN or absurdly long.
 pub fn resolve_dist(d: &RawDist, base: &Path) -> Result<Dist, String> {
+    let dist = sampler(d, base)?;
+    bounded(&dist)?;
+    Ok(dist)
+}
+
+/// The mean is finite and at most [`MAX_MEAN_DURATION`]; no sample can
+/// overflow to infinity (then NaN in the simulation's arithmetic).
+fn bounded(d: &Dist) -> Result<(), String> {
+    if let Dist::Lognormal { mu, sigma, .. } = d
+        && !(mu.is_finite() && sigma.is_finite())
+    {
+        return Err(
+            "lognormal mean and sd too large to compute with (sd² overflows): expected realistic durations"
+                .to_string(),
+        );
+    }
+    let mean = d.mean();
+    if !(mean.is_finite() && mean <= MAX_MEAN_DURATION) {
+        return Err(format!(
+            "the mean duration {mean:e}s is infinite or longer than {MAX_MEAN_DURATION:e}s (about 31 years): expected a realistic duration"
+        ));
+    }
+    if !d.ceiling().is_finite() {
+        return Err(
+            "samples of this distribution can overflow to an infinite duration (a Weibull shape near 0, or a huge spread): use a larger shape or a smaller sd"
+                .to_string(),
+        );
+    }
+    Ok(())
+}
+
+fn sampler(d: &RawDist, base: &Path) -> Result<Dist, String> {
     Ok(match d {
         RawDist::Exponential { mean } => {
             if mean.0 <= 0.0 {
@@ -122,8 +162,20 @@ pub fn resolve_dist(d: &RawDist, base: &Path) -> Result<Dist, String> {
     })
 }
 
-/// A count distribution spec → sampler.
+/// A count distribution spec → sampler; its mean is at most
+/// [`MAX_MEAN_COUNT`].
 pub fn resolve_count(d: &RawCount, base: &Path) -> Result<CountDist, String> {
+    let c = count_sampler(d, base)?;
+    if c.mean() > MAX_MEAN_COUNT {
+        return Err(format!(
+            "a mean of {:e} messages per conversation is more than {MAX_MEAN_COUNT:e}: expected a realistic count",
+            c.mean()
+        ));
+    }
+    Ok(c)
+}
+
+fn count_sampler(d: &RawCount, base: &Path) -> Result<CountDist, String> {
     Ok(match d {
         RawCount::Geometric { mean } => {
             if !(*mean >= 1.0 && mean.is_finite()) {

@@ -201,7 +201,7 @@ pub fn validate(
         warnings: Vec::new(),
     };
     let sim = simulation(&mut cx, &raw, stem);
-    let skills = skill::skills(&mut cx, &raw, sim.interval);
+    let skills = skill::skills(&mut cx, &raw);
     let routing = routing::routing(&mut cx, raw.routing.as_ref(), "routing");
     let groups = agents::groups(&mut cx, &raw.agents, &skills, "agents");
     let variants = variants::variants(&mut cx, &raw, &skills, &groups, &routing);

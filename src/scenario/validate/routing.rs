@@ -1,7 +1,7 @@
 //! `[routing]` (also a variant's replacement routing): accept mode, ring,
 //! agent selection, ramp-up and sticky.
 
-use super::super::schema::RawRouting;
+use super::super::schema::{Dur, RawRouting};
 use super::super::{Accept, Dist, Routing, Selection};
 use super::{Ctx, dur_or};
 use toml::Spanned;
@@ -14,6 +14,9 @@ pub(super) fn routing(cx: &mut Ctx, r: Option<&Spanned<RawRouting>>, prefix: &st
     let raw = r.map_or(&default, |s| s.get_ref());
     let accept = raw.accept.as_ref().map_or(Accept::Auto, |a| *a.get_ref());
     let ring_timeout = cx.positive_dur(&raw.ring_timeout, &k("ring_timeout"), 60.0);
+    if let Some(rt) = &raw.ring_timeout {
+        ring_timeout_is_meaningful(cx, rt, accept, &k("ring_timeout"));
+    }
     let accept_delay = match &raw.accept_delay {
         None => Dist::Exponential { mean: 8.0 },
         Some(d) => cx
@@ -46,5 +49,30 @@ pub(super) fn routing(cx: &mut Ctx, r: Option<&Spanned<RawRouting>>, prefix: &st
         agent_selection,
         ramp_up,
         sticky,
+    }
+}
+
+/// The shortest ring timeout accepted: one millisecond.
+pub const MIN_RING_TIMEOUT: f64 = 0.001;
+
+/// A ring timeout under a millisecond is refused (rings time out at the
+/// instant they start and the run spins without simulated time moving);
+/// under a second it is a warning in ring mode (almost every ring times out
+/// and each costs an event: `"1ms"` runs about 600 times slower than
+/// `"1s"`).
+fn ring_timeout_is_meaningful(cx: &mut Ctx, rt: &Spanned<Dur>, accept: Accept, key: &str) {
+    let v = rt.get_ref().0;
+    if v > 0.0 && v < MIN_RING_TIMEOUT {
+        cx.err(
+            rt,
+            key,
+            format!("{v:e}s is too short to mean anything: a ring must last at least \"1ms\" (rings normally last seconds)"),
+        );
+    } else if accept == Accept::Ring && (MIN_RING_TIMEOUT..1.0).contains(&v) {
+        cx.warn(
+            rt,
+            key,
+            format!("a ring of {v}s: nearly every ring times out before an agent can accept, and each costs the simulation an event (runs get very slow); rings normally last seconds"),
+        );
     }
 }

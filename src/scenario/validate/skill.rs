@@ -7,6 +7,7 @@ use super::super::{
     Arrivals, Channel, CountDist, Dist, Returns, Skill, Style, Transfer, TransferTarget,
 };
 use super::{Ctx, MAX_SOLVED_TO_CLOSED, dists, dur_or, names};
+use crate::engine::time::{DAY, WEEK};
 use toml::Spanned;
 
 /// The skills of a scenario: their names (in file order) and each one
@@ -25,7 +26,7 @@ impl Skills {
 }
 
 /// Every `[[skill]]`: names first, so transfers can refer to any of them.
-pub(super) fn skills(cx: &mut Ctx, raw: &RawScenario, interval: f64) -> Skills {
+pub(super) fn skills(cx: &mut Ctx, raw: &RawScenario) -> Skills {
     let mut names: Vec<String> = Vec::new();
     for s in &raw.skill {
         let n = s.get_ref().name.get_ref().clone();
@@ -71,7 +72,7 @@ pub(super) fn skills(cx: &mut Ctx, raw: &RawScenario, interval: f64) -> Skills {
     let resolved = raw
         .skill
         .iter()
-        .map(|s| skill(cx, s.get_ref(), interval, &others))
+        .map(|s| skill(cx, s.get_ref(), &others))
         .collect();
     Skills { names, resolved }
 }
@@ -83,7 +84,7 @@ struct Others<'a> {
     channels: &'a [Option<Channel>],
 }
 
-fn skill(cx: &mut Ctx, s: &RawSkill, interval: f64, others: &Others) -> Option<Skill> {
+fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
     let name = s.name.get_ref().clone();
     let k = |key: &str| format!("skill.{name}.{key}");
     let channel = s
@@ -102,7 +103,7 @@ fn skill(cx: &mut Ctx, s: &RawSkill, interval: f64, others: &Others) -> Option<S
         cx.err(st, &k("style"), "the live_chat channel only has the live_chat style (conversational styles are for messaging)");
     }
 
-    let arrivals = arrivals(cx, &s.arrivals, &k("arrivals"), interval);
+    let arrivals = arrivals(cx, &s.arrivals, &k("arrivals"));
     let patience = s.patience.as_ref().and_then(|d| cx.dist(d, &k("patience")));
     let exchanges = match &s.exchanges {
         None => Some(CountDist::Deterministic { value: 1 }),
@@ -185,6 +186,9 @@ fn skill(cx: &mut Ctx, s: &RawSkill, interval: f64, others: &Others) -> Option<S
         .transfer
         .as_ref()
         .and_then(|t| transfer(cx, t, &k("transfer"), channel, others));
+    if let Some(effort) = &agent_reply {
+        no_loop_at_one_instant(cx, s, effort, &returns, &transfer, others);
+    }
     Some(Skill {
         name,
         channel,
@@ -209,6 +213,45 @@ fn skill(cx: &mut Ctx, s: &RawSkill, interval: f64, others: &Others) -> Option<S
         returns,
         transfer,
     })
+}
+
+/// Refuses what would repeat for ever without simulated time moving: with
+/// zero agent effort, a transfer to the skill itself comes straight back to
+/// the same queue, and a certain return after zero delay comes straight
+/// back as a new conversation.
+fn no_loop_at_one_instant(
+    cx: &mut Ctx,
+    s: &RawSkill,
+    effort: &Dist,
+    returns: &Option<Returns>,
+    transfer: &Option<Transfer>,
+    others: &Others,
+) {
+    if effort.mean() > 0.0 {
+        return;
+    }
+    let name = s.name.get_ref();
+    let me = others.skills.iter().position(|n| n == name);
+    if let (Some(t), Some(raw)) = (transfer, &s.transfer)
+        && matches!(t.to, TransferTarget::Skill(i) if Some(i) == me)
+        && t.probability > 0.0
+    {
+        cx.err(
+            raw,
+            &format!("skill.{name}.transfer.to"),
+            "a transfer to the skill itself with zero agent effort (agent_reply always 0) goes round at one instant without end: give agent_reply a positive duration, or transfer to another skill",
+        );
+    }
+    if let (Some(r), Some(raw)) = (returns, &s.returns)
+        && r.probability >= 1.0
+        && r.after.mean() == 0.0
+    {
+        cx.err(
+            raw,
+            &format!("skill.{name}.returns"),
+            "every conversation returns (probability 1) after no time with zero agent effort: it comes back at the same instant without end; lower the probability or give `after` or agent_reply a positive duration",
+        );
+    }
 }
 
 fn returns(cx: &mut Ctx, r: &Spanned<RawReturns>, key: &str) -> Option<Returns> {
@@ -303,7 +346,7 @@ fn transfer(
     })
 }
 
-fn arrivals(cx: &mut Ctx, a: &Spanned<RawArrivals>, key: &str, interval: f64) -> Option<Arrivals> {
+fn arrivals(cx: &mut Ctx, a: &Spanned<RawArrivals>, key: &str) -> Option<Arrivals> {
     let r = a.get_ref();
     let given = r.rate.is_some() as u8 + r.profile.is_some() as u8 + r.trace.is_some() as u8;
     if given != 1 {
@@ -338,7 +381,7 @@ fn arrivals(cx: &mut Ctx, a: &Spanned<RawArrivals>, key: &str, interval: f64) ->
         return Some(Arrivals::Poisson { rate: rate / per });
     }
     if let Some(profile) = &r.profile {
-        return profile_arrivals(cx, a, profile, key, interval);
+        return profile_arrivals(cx, a, profile, key);
     }
     let file = r.trace.as_ref()?;
     if r.per.is_some() {
@@ -364,7 +407,6 @@ fn profile_arrivals(
     a: &Spanned<RawArrivals>,
     profile: &[f64],
     key: &str,
-    interval: f64,
 ) -> Option<Arrivals> {
     if profile.is_empty() {
         cx.err(
@@ -390,7 +432,26 @@ fn profile_arrivals(
         );
         return None;
     }
-    let per = a.get_ref().per.map_or(interval, |p| p.0);
+    let Some(per) = a.get_ref().per.map(|p| p.0) else {
+        cx.err(
+            a,
+            &format!("{key}.per"),
+            "a profile needs `per`, the length of each entry (e.g. per = \"1h\"): without it the volumes would be read per report interval, and changing `interval` would change the demand",
+        );
+        return None;
+    };
+    let span = profile.len() as f64 * per;
+    if ![DAY, WEEK].iter().any(|p| (span - p).abs() < 1e-6) {
+        cx.warn(
+            a,
+            &format!("{key}.profile"),
+            format!(
+                "{} entries of {per}s cover {}h, not a day (24h) or a week (168h): the profile repeats out of step with the calendar",
+                profile.len(),
+                span / 3600.0
+            ),
+        );
+    }
     Some(Arrivals::Profile {
         rates: profile.iter().map(|v| v / per).collect(),
         per,

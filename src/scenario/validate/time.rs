@@ -123,6 +123,18 @@ fn one_shift(
     if length <= 0.0 {
         length += DAY;
     }
+    if length <= 0.0 {
+        // Only "24:00" to "00:00": not a day (that is "00:00" to "24:00").
+        cx.err(
+            sh,
+            &k("shifts"),
+            format!(
+                "the shift {} {}-{} lasts zero hours: for a whole day write start = \"00:00\", end = \"24:00\"",
+                s.days, s.start, s.end
+            ),
+        );
+        return Vec::new();
+    }
     (0..7)
         .filter(|d| days & (1 << d) != 0)
         .map(|d| Shift {
