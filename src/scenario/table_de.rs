@@ -58,13 +58,12 @@ impl<'de> de::Deserializer<'de> for TableValue {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
-        fields: &'static [&'static str],
+        _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
         if is_spanned(name) {
             visitor.visit_map(SpannedDeserializer::new(self, 0..0))
         } else {
-            let _ = fields;
             self.deserialize_any(visitor)
         }
     }

@@ -462,3 +462,16 @@ fn table_errors_carry_the_dotted_key_and_no_line() {
         3
     );
 }
+
+#[test]
+fn the_unstaffed_share_is_computed_far_from_time_zero() {
+    // At 1e18 s a one-minute step is below the rounding of the time: the
+    // share must still be computed (in a bounded number of steps).
+    let text = after(
+        "skills = [\"chat\"]",
+        "shifts = [{ days = \"daily\", start = \"00:00\", end = \"12:00\" }]",
+    )
+    .replace("warmup = \"0s\"", "warmup = 1e18");
+    let scn = ok(&text);
+    warned(&scn, "skill.chat", &["on shift"]);
+}

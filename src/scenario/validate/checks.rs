@@ -125,8 +125,11 @@ fn unstaffed_share(a: &Arrivals, from: f64, to: f64, staffed: impl Fn(f64) -> bo
         }
     } else {
         let step = ((to - from) / 100_000.0).max(60.0);
-        let mut t = from + step / 2.0;
-        while t < to {
+        let steps = ((to - from) / step).ceil().max(1.0) as u64;
+        // Counted in steps, not by adding to t: far from time 0 a small
+        // step could be lost in rounding and the loop never end.
+        for i in 0..steps {
+            let t = from + (i as f64 + 0.5) * step;
             let rate = match a {
                 Arrivals::Poisson { rate } => *rate,
                 Arrivals::Profile { rates, per } => {
@@ -138,7 +141,6 @@ fn unstaffed_share(a: &Arrivals, from: f64, to: f64, staffed: impl Fn(f64) -> bo
             if !staffed(t) {
                 alone += rate;
             }
-            t += step;
         }
     }
     if all > 0.0 { alone / all } else { 0.0 }

@@ -52,16 +52,14 @@ pub(super) fn skills(cx: &mut Ctx, raw: &RawScenario) -> Skills {
         .iter()
         .map(|g| g.get_ref().name.get_ref().clone())
         .collect();
-    let channels: Vec<Option<Channel>> = raw
+    let channels: Vec<Channel> = raw
         .skill
         .iter()
         .map(|s| {
-            Some(
-                s.get_ref()
-                    .channel
-                    .as_ref()
-                    .map_or(Channel::LiveChat, |c| *c.get_ref()),
-            )
+            s.get_ref()
+                .channel
+                .as_ref()
+                .map_or(Channel::LiveChat, |c| *c.get_ref())
         })
         .collect();
     let others = Others {
@@ -81,7 +79,7 @@ pub(super) fn skills(cx: &mut Ctx, raw: &RawScenario) -> Skills {
 struct Others<'a> {
     skills: &'a [String],
     groups: &'a [String],
-    channels: &'a [Option<Channel>],
+    channels: &'a [Channel],
 }
 
 fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
@@ -331,7 +329,7 @@ fn transfer(
         }
     };
     if let TransferTarget::Skill(i) = to
-        && others.channels[i].is_some_and(|c| c != channel)
+        && others.channels[i] != channel
     {
         cx.err(
             t,
