@@ -197,14 +197,18 @@ fn syntax_error(e: &toml::de::Error, text: &str, shown: &str) -> ScenarioError {
         if e.message().contains("duplicate key") {
             // The span is the repeated key itself.
             let k = text.get(s.clone())?.trim().trim_matches(['"', '\'']);
-            (!k.is_empty()).then(|| k.to_string())
+            (!k.is_empty()).then(|| match table_before(text, s.start) {
+                Some(t) => format!("{t}.{k}"),
+                None => k.to_string(),
+            })
         } else {
             key_near(text, s.start)
         }
     });
     let mut message = e.message().trim_end().to_string();
     if let Some(k) = key.as_deref().filter(|_| message == "duplicate key") {
-        message = format!("duplicate key `{k}`: each key may be set once per table");
+        let bare = k.rsplit('.').next().unwrap_or(k);
+        message = format!("duplicate key `{bare}`: each key may be set once per table");
     }
     ScenarioError::one(Diagnostic {
         file: shown.to_string(),
@@ -212,6 +216,32 @@ fn syntax_error(e: &toml::de::Error, text: &str, shown: &str) -> ScenarioError {
         key,
         message: format!("{message}\n{}", snippet(text, line)),
     })
+}
+
+/// The table that the text at `offset` is in, as the validator names it:
+/// `simulation`, or `skill.NAME` for a `[[skill]]` entry with a `name`
+/// line before `offset`. `None` at the top of the file.
+fn table_before(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let mut name = None;
+    for line in before.lines().rev() {
+        let l = line.trim();
+        if let Some(h) = l.strip_prefix('[') {
+            let header = h.trim_start_matches('[').split(']').next()?.trim();
+            let array = l.starts_with("[[");
+            return Some(match (array, name) {
+                (true, Some(n)) => format!("{header}.{n}"),
+                _ => header.to_string(),
+            });
+        }
+        if name.is_none()
+            && let Some((k, v)) = l.split_once('=')
+            && k.trim() == "name"
+        {
+            name = Some(v.trim().trim_matches(['"', '\'']).to_string());
+        }
+    }
+    None
 }
 
 /// The dotted key the validator would use for a serde error at `path`:

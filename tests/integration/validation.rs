@@ -221,10 +221,15 @@ fn a_skill_may_not_be_called_all_nor_hold_control_characters() {
 fn a_duplicate_key_is_named() {
     let d = rejected(
         &edit("count = 2", "count = 2\ncount = 3"),
-        "count",
+        "agents.team.count",
         &["duplicate key `count`"],
     );
     assert_eq!(d.line, Some(16), "{d}");
+    rejected(
+        &edit("warmup = \"0s\"", "warmup = \"0s\"\nwarmup = \"1h\""),
+        "simulation.warmup",
+        &["duplicate key `warmup`"],
+    );
 }
 
 #[test]
