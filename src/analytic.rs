@@ -1,5 +1,6 @@
-//! Exact steady-state queueing formulas used to validate the simulator and
-//! to drive staffing searches.
+//! Exact steady-state queueing formulas, the reference the test suite
+//! checks the simulator and its staffing search against (`ccsim staff`
+//! itself searches by simulation and calls none of this).
 //!
 //! This module owns the closed-form / numerically exact results for:
 //!

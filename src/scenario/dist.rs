@@ -42,7 +42,11 @@ pub enum Dist {
         #[serde(skip)]
         sampler: Gamma<f64>,
     },
-    /// Weibull: scale · (−ln U)^(1/shape).
+    /// Weibull: scale · E^(1/shape) with E a standard exponential. Sampled
+    /// by hand, not with `rand_distr::Weibull`: that one draws
+    /// `−ln U` from a uniform, this one E from the ziggurat `Exp1`, so the
+    /// two give different numbers from the same stream, and outputs must
+    /// not change.
     Weibull {
         /// Shape.
         shape: f64,
@@ -123,13 +127,44 @@ impl Dist {
         }
     }
 
+    /// The smallest value the distribution can give.
+    pub fn min(&self) -> f64 {
+        match self {
+            Dist::Exponential { .. }
+            | Dist::Lognormal { .. }
+            | Dist::Gamma { .. }
+            | Dist::Weibull { .. } => 0.0,
+            Dist::Uniform { min, .. } => *min,
+            Dist::Deterministic { value } => *value,
+            Dist::Empirical { sorted, .. } => sorted.first().copied().unwrap_or(0.0),
+        }
+    }
+
+    /// A value no sample exceeds: the samplers draw from `Exp1` and
+    /// `StandardNormal`, whose ziggurat tails stay below 50 (an exponential)
+    /// and 40 (a normal) for any 64-bit uniform. Infinite when sampling could
+    /// overflow.
+    pub fn ceiling(&self) -> f64 {
+        match self {
+            Dist::Exponential { mean } => mean * 50.0,
+            Dist::Lognormal { mu, sigma, .. } => (mu + 40.0 * sigma).exp(),
+            Dist::Gamma { mean, sd, .. } => mean + 100.0 * sd,
+            Dist::Weibull { shape, scale } => scale * 50f64.powf(1.0 / shape),
+            Dist::Uniform { max, .. } => *max,
+            Dist::Deterministic { value } => *value,
+            Dist::Empirical { sorted, .. } => sorted.last().copied().unwrap_or(0.0),
+        }
+    }
+
     /// The mean of the distribution.
     pub fn mean(&self) -> f64 {
         match self {
             Dist::Exponential { mean }
             | Dist::Lognormal { mean, .. }
             | Dist::Gamma { mean, .. } => *mean,
-            Dist::Weibull { shape, scale } => scale * gamma_fn(1.0 + 1.0 / shape),
+            Dist::Weibull { shape, scale } => {
+                scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape)
+            }
             Dist::Uniform { min, max } => (min + max) / 2.0,
             Dist::Deterministic { value } => *value,
             Dist::Empirical { sorted, .. } => {
@@ -143,31 +178,6 @@ impl Dist {
             }
         }
     }
-}
-
-/// Lanczos approximation of the gamma function (for the Weibull mean).
-fn gamma_fn(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        return std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma_fn(1.0 - x));
-    }
-    let x = x - 1.0;
-    let t = x + 7.5;
-    let mut a = G[0];
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * a
 }
 
 /// A distribution of counts >= 1.

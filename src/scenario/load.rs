@@ -1,7 +1,9 @@
-//! Reading a scenario file: TOML text → raw structs, with every error
-//! carrying the file, the line and the key, and toml's source snippet kept.
+//! Reading a scenario: TOML text (or an already-parsed table) → raw
+//! structs → [`validate`], with every error carrying the file, the line (for
+//! text) and the dotted key, and toml's source snippet kept.
 
 use super::schema::RawScenario;
+use super::table_de::TableValue;
 use super::{Scenario, validate};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -51,7 +53,26 @@ impl fmt::Display for ScenarioError {
     }
 }
 
+impl Diagnostic {
+    /// Whether this diagnostic is about `key` or a key inside it (`agents.team`
+    /// covers `agents.team.count`): what a sweep needs to blame a grid key.
+    #[must_use]
+    pub fn is_about(&self, key: &str) -> bool {
+        self.key.as_deref().is_some_and(|k| {
+            k == key || (k.starts_with(key) && k.as_bytes().get(key.len()) == Some(&b'.'))
+        })
+    }
+}
+
 impl ScenarioError {
+    /// One diagnostic.
+    #[must_use]
+    pub fn one(d: Diagnostic) -> Self {
+        ScenarioError {
+            diagnostics: vec![d],
+        }
+    }
+
     /// A single diagnostic with no line.
     pub fn plain(file: &str, key: Option<&str>, message: impl Into<String>) -> Self {
         ScenarioError {
@@ -122,27 +143,187 @@ pub fn load_str(
     base_dir: &Path,
     stem: &str,
 ) -> Result<Scenario, ScenarioError> {
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        // toml names an unknown key itself; otherwise the key assigned on the line.
-        let key =
-            unknown_field(e.message()).or_else(|| e.span().and_then(|s| key_near(text, s.start)));
-        ScenarioError {
-            diagnostics: vec![Diagnostic {
-                file: shown.to_string(),
-                line,
-                key,
-                message: format!("{}\n{}", e.message().trim_end(), snippet(text, line)),
-            }],
-        }
+    let de = toml::Deserializer::parse(text).map_err(|e| syntax_error(&e, text, shown))?;
+    let raw: RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
+        let doc = toml::from_str::<toml::Table>(text).ok();
+        let inner = e.inner();
+        let line = inner.span().map(|s| line_of(text, s.start));
+        let key = dotted_key(e.path(), doc.as_ref(), inner.message())
+            .or_else(|| inner.span().and_then(|s| key_near(text, s.start)));
+        let message = plain_words(inner.message().trim_end(), key.as_deref());
+        ScenarioError::one(Diagnostic {
+            file: shown.to_string(),
+            line,
+            key,
+            message: format!("{message}\n{}", snippet(text, line)),
+        })
     })?;
-    validate::validate(raw, text, shown, base_dir, stem)
+    validate::validate(raw, Some(text), shown, base_dir, stem)
 }
 
-/// The key named by toml's "unknown field `x`" message.
-fn unknown_field(msg: &str) -> Option<String> {
-    let rest = msg.split("unknown field `").nth(1)?;
-    Some(rest.split('`').next()?.to_string())
+/// Validates a scenario already parsed as a TOML table (a sweep's base with
+/// grid values set): the same checks as [`load_str`], with `origin` naming
+/// the source in messages, `base_dir` resolving relative paths and
+/// `default_name` the name when `simulation.name` is absent.
+///
+/// A table has no text, so the diagnostics carry no line; every one carries
+/// its dotted key ([`Diagnostic::key`], e.g. `skill.billing.arrivals.rate`
+/// or `agents.team.count`), and the messages hold no source snippet.
+pub fn load_table(
+    doc: &toml::Table,
+    origin: &str,
+    base_dir: &Path,
+    default_name: &str,
+) -> Result<Scenario, ScenarioError> {
+    let value = TableValue(toml::Value::Table(doc.clone()));
+    let raw: RawScenario = serde_path_to_error::deserialize(value).map_err(|e| {
+        let message = e.inner().message().trim_end();
+        let key = dotted_key(e.path(), Some(doc), message);
+        ScenarioError::one(Diagnostic {
+            file: origin.to_string(),
+            line: None,
+            message: plain_words(message, key.as_deref()),
+            key,
+        })
+    })?;
+    validate::validate(raw, None, origin, base_dir, default_name)
+}
+
+/// A TOML syntax error (the text is not TOML at all): its line, the key it
+/// is about when one can be told, and toml's message with the line shown.
+fn syntax_error(e: &toml::de::Error, text: &str, shown: &str) -> ScenarioError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    let key = e.span().and_then(|s| {
+        if e.message().contains("duplicate key") {
+            // The span is the repeated key itself.
+            let k = text.get(s.clone())?.trim().trim_matches(['"', '\'']);
+            (!k.is_empty()).then(|| match table_before(text, s.start) {
+                Some(t) => format!("{t}.{k}"),
+                None => k.to_string(),
+            })
+        } else {
+            key_near(text, s.start)
+        }
+    });
+    let mut message = e.message().trim_end().to_string();
+    if let Some(k) = key.as_deref().filter(|_| message == "duplicate key") {
+        let bare = k.rsplit('.').next().unwrap_or(k);
+        message = format!("duplicate key `{bare}`: each key may be set once per table");
+    }
+    ScenarioError::one(Diagnostic {
+        file: shown.to_string(),
+        line,
+        key,
+        message: format!("{message}\n{}", snippet(text, line)),
+    })
+}
+
+/// The table that the text at `offset` is in, as the validator names it:
+/// `simulation`, or `skill.NAME` for a `[[skill]]` entry with a `name`
+/// line before `offset`. `None` at the top of the file.
+fn table_before(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let mut name = None;
+    for line in before.lines().rev() {
+        let l = line.trim();
+        if let Some(h) = l.strip_prefix('[') {
+            let header = h.trim_start_matches('[').split(']').next()?.trim();
+            let array = l.starts_with("[[");
+            return Some(match (array, name) {
+                (true, Some(n)) => format!("{header}.{n}"),
+                _ => header.to_string(),
+            });
+        }
+        if name.is_none()
+            && let Some((k, v)) = l.split_once('=')
+            && k.trim() == "name"
+        {
+            name = Some(v.trim().trim_matches(['"', '\'']).to_string());
+        }
+    }
+    None
+}
+
+/// The dotted key the validator would use for a serde error at `path`:
+/// entries of `[[skill]]`, `[[agents]]` and `[[variant]]` are named by their
+/// `name` (`skill.billing.arrivals.rate`), other list positions are left
+/// out, and a key that is unknown or missing is appended.
+fn dotted_key(
+    path: &serde_path_to_error::Path,
+    doc: Option<&toml::Table>,
+    message: &str,
+) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let mut parts: Vec<String> = Vec::new();
+    // Where the path is in the document, while it can be followed.
+    let mut at: Option<&toml::Value> = None;
+    let mut at_root = true;
+    for seg in path {
+        match seg {
+            Segment::Map { key } if key.starts_with("$__serde_spanned") => {}
+            Segment::Map { key } => {
+                at = if at_root {
+                    doc.and_then(|d| d.get(key))
+                } else {
+                    at.and_then(|v| v.get(key))
+                };
+                at_root = false;
+                parts.push(key.clone());
+            }
+            Segment::Seq { index } => {
+                at = at.and_then(|v| v.get(*index));
+                if let Some(name) = at.and_then(|v| v.get("name")).and_then(toml::Value::as_str) {
+                    parts.push(name.to_string());
+                }
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    for marker in ["unknown field `", "missing field `"] {
+        if let Some(k) = message
+            .split(marker)
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            && parts.last().is_none_or(|last| last != k)
+        {
+            parts.push(k.to_string());
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("."))
+}
+
+/// serde's "unknown variant `x`, expected one of `a`, `b`, `c`" as the
+/// validator says it: "unknown mode `x`: expected a, b or c". Other
+/// messages are returned as they are.
+fn plain_words(message: &str, key: Option<&str>) -> String {
+    let Some(rest) = message.strip_prefix("unknown variant `") else {
+        return message.to_string();
+    };
+    if key.is_some_and(|k| k.ends_with(".dist")) {
+        // A distribution's name: serde's list says it well.
+        return message.to_string();
+    }
+    let Some((value, expected)) = rest.split_once("`, expected ") else {
+        return message.to_string();
+    };
+    let allowed: Vec<&str> = expected
+        .trim_start_matches("one of ")
+        .split(['`', ',', ' '])
+        .filter(|w| !w.is_empty() && *w != "or")
+        .collect();
+    let list = match allowed.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, init)) => format!("{} or {last}", init.join(", ")),
+        None => return message.to_string(),
+    };
+    let what = match key.and_then(|k| k.rsplit('.').next()) {
+        Some("accept") => "accept mode".to_string(),
+        Some("logout") => "logout policy".to_string(),
+        Some("state") => "break state".to_string(),
+        Some(k) => k.replace('_', " "),
+        None => "value".to_string(),
+    };
+    format!("unknown {what} `{value}`: expected {list}")
 }
 
 /// The offending line, as toml shows it.

@@ -1,6 +1,7 @@
-//! Scenario files: reading (`load`), the raw schema (`schema`),
-//! validation into a resolved [`Scenario`] (`validate`) and distributions
-//! (`dist`).
+//! Scenario files: reading (`load`: from text, or from a parsed table with
+//! [`load_table`]), the raw schema (`schema`, read from a table by
+//! `table_de`), validation into a resolved [`Scenario`] (`validate`) and
+//! distributions (`dist`).
 //!
 //! Validation happens in two stages: the TOML text becomes raw structs
 //! (unknown keys and malformed values rejected with their line), then the
@@ -10,16 +11,17 @@
 pub mod dist;
 pub mod load;
 pub mod schema;
+pub mod table_de;
 pub mod validate;
 
 pub use dist::{CountDist, Dist};
-pub use load::{load, load_str};
+pub use load::{load, load_str, load_table};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// The two channels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Synchronous live chat.
@@ -39,7 +41,7 @@ impl Channel {
 }
 
 /// Conversational styles (SPEC §1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Style {
     /// Closed as soon as solved; a return is a new conversation.
@@ -168,7 +170,7 @@ pub struct Skill {
 }
 
 /// Agent modes (SPEC §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// One channel only.
@@ -180,7 +182,7 @@ pub enum Mode {
 }
 
 /// Logout policy for open conversations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogoutPolicy {
     /// Return them to their queues.
@@ -239,7 +241,7 @@ pub struct Group {
 }
 
 /// Accept mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Accept {
     /// Straight into the agent's list.
@@ -249,7 +251,7 @@ pub enum Accept {
 }
 
 /// Agent selection among eligible agents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Selection {
     /// Most free capacity.
@@ -342,7 +344,8 @@ impl Scenario {
         self.warmup + self.horizon
     }
 
-    /// The resolved scenario as TOML-like text for the output directory.
+    /// The resolved scenario as pretty-printed JSON, written to the output
+    /// directory as `scenario.resolved.json`.
     pub fn resolved_text(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }

@@ -4,6 +4,7 @@
 //! grammar of their own (durations, distributions) check it while being
 //! read, so toml reports their line itself.
 
+use super::{Accept, Channel, LogoutPolicy, Mode, Selection, Style};
 use serde::{Deserialize, Deserializer, Serialize};
 use toml::Spanned;
 
@@ -56,9 +57,29 @@ pub fn parse_duration(s: &str) -> Option<f64> {
     total.is_finite().then_some(total)
 }
 
+/// The message for a duration string that is a bare number (`"7"`): in a
+/// scenario a string must carry its unit, so that `"7"` is not silently
+/// seven seconds; the number `7` (no quotes) still is.
+fn missing_unit(s: &str) -> Option<String> {
+    let t = s.trim();
+    t.parse::<f64>().ok().map(|v| {
+        format!(
+            "the duration \"{t}\" has no unit: write \"{t}s\", \"{t}m\", \"{t}h\" or \"{t}d\" (or the number {v} without quotes for seconds)"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{missing_unit, parse_duration};
+
+    #[test]
+    fn duration_strings_need_a_unit() {
+        assert!(missing_unit("7").is_some_and(|m| m.contains("no unit")));
+        assert!(missing_unit(" 2.5 ").is_some());
+        assert_eq!(missing_unit("7s"), None);
+        assert_eq!(missing_unit("1h 30m"), None);
+    }
 
     #[test]
     fn durations() {
@@ -106,6 +127,9 @@ impl<'de> Deserialize<'de> for Dur {
                 Ok(Dur(v))
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dur, E> {
+                if let Some(m) = missing_unit(v) {
+                    return Err(E::custom(m));
+                }
                 parse_duration(v).map(Dur).ok_or_else(|| {
                     E::custom(format!("bad duration \"{v}\": expected {DUR_EXPECTED}"))
                 })
@@ -209,6 +233,9 @@ impl<'de> Deserialize<'de> for f64orDur {
                     return Err(E::custom(format!(
                         "negative sd \"{v}\": expected a standard deviation >= 0"
                     )));
+                }
+                if let Some(m) = missing_unit(v) {
+                    return Err(E::custom(m));
                 }
                 parse_duration(t)
                     .map(f64orDur)
@@ -339,9 +366,9 @@ pub struct RawSkill {
     /// Unique name.
     pub name: Spanned<String>,
     /// `live_chat` | `messaging`.
-    pub channel: Option<Spanned<String>>,
+    pub channel: Option<Spanned<Channel>>,
     /// `live_chat` | `live_chat_returning` | `social_messaging`.
-    pub style: Option<Spanned<String>>,
+    pub style: Option<Spanned<Style>>,
     /// Arrival process.
     pub arrivals: Spanned<RawArrivals>,
     /// Patience in queue; absent: never abandons.
@@ -420,7 +447,7 @@ pub struct RawShift {
     /// End time of day, `"HH:MM"` (may pass midnight).
     pub end: String,
     /// two_login: the login (channel) of this shift.
-    pub login: Option<String>,
+    pub login: Option<Channel>,
 }
 
 /// One break.
@@ -434,7 +461,17 @@ pub struct RawBreak {
     /// Spread of the agents' break starts: agent i of n starts at after + stagger·i/n.
     pub stagger: Option<Dur>,
     /// The status during the break: `away` (default) or `back_soon`.
-    pub state: Option<String>,
+    pub state: Option<BreakState>,
+}
+
+/// The agent status during a break.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakState {
+    /// `away`.
+    Away,
+    /// `back_soon`.
+    BackSoon,
 }
 
 /// One `[[agents]]` group.
@@ -446,7 +483,7 @@ pub struct RawAgents {
     /// Number of agents.
     pub count: Option<Spanned<i64>>,
     /// `dedicated` | `two_login` | `blended`.
-    pub mode: Option<Spanned<String>>,
+    pub mode: Option<Spanned<Mode>>,
     /// Skills.
     pub skills: Spanned<Vec<RawSkillRef>>,
     /// Capacity.
@@ -456,7 +493,7 @@ pub struct RawAgents {
     /// Breaks.
     pub breaks: Option<Spanned<Vec<RawBreak>>>,
     /// `return_to_queue` | `keep`.
-    pub logout: Option<Spanned<String>>,
+    pub logout: Option<Spanned<LogoutPolicy>>,
     /// Extra time when the agent switches from one conversation to another.
     pub switch_overhead: Option<Spanned<Dur>>,
 }
@@ -466,7 +503,7 @@ pub struct RawAgents {
 #[serde(deny_unknown_fields)]
 pub struct RawRouting {
     /// `auto` | `ring`.
-    pub accept: Option<Spanned<String>>,
+    pub accept: Option<Spanned<Accept>>,
     /// Ring time before the next agent is tried.
     pub ring_timeout: Option<Spanned<Dur>>,
     /// Time to accept a ringing conversation.
@@ -474,7 +511,7 @@ pub struct RawRouting {
     /// Probability an agent ignores a ring.
     pub ignore_probability: Option<Spanned<f64>>,
     /// `most_available` | `longest_idle` | `round_robin`.
-    pub agent_selection: Option<Spanned<String>>,
+    pub agent_selection: Option<Spanned<Selection>>,
     /// Warm-up after login.
     pub ramp_up: Option<Spanned<RawRampUp>>,
     /// How long a returning conversation waits for its previous agent.

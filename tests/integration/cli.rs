@@ -360,10 +360,10 @@ fn unknown_key_in_simulation() {
         &scn.check(),
         &scn,
         line,
-        "colour",
+        "simulation.colour",
         &["unknown field", "expected one of", "horizon"],
     );
-    assert_run_rejects(&scn, line, "colour", &["unknown field"]);
+    assert_run_rejects(&scn, line, "simulation.colour", &["unknown field"]);
 }
 
 #[test]
@@ -377,7 +377,7 @@ fn unknown_key_in_skill() {
         &scn.check(),
         &scn,
         line,
-        "arival_rate",
+        "skill.chat.arival_rate",
         &["unknown field", "arrivals"],
     );
 }
@@ -393,7 +393,7 @@ fn unknown_key_in_agent_group() {
         &scn.check(),
         &scn,
         line,
-        "headcount",
+        "agents.team.headcount",
         &["unknown field", "count"],
     );
 }
@@ -447,10 +447,10 @@ fn wrong_type_count_is_a_string() {
         &scn.check(),
         &scn,
         line,
-        "count",
+        "agents.team.count",
         &["invalid type", "string", "expected"],
     );
-    assert_run_rejects(&scn, line, "count", &["invalid type"]);
+    assert_run_rejects(&scn, line, "agents.team.count", &["invalid type"]);
 }
 
 #[test]
@@ -464,7 +464,7 @@ fn wrong_type_rate_is_a_string() {
         &scn.check(),
         &scn,
         line,
-        "rate",
+        "skill.chat.arrivals.rate",
         &["invalid type", "expected"],
     );
 }
@@ -480,7 +480,7 @@ fn wrong_type_skills_not_a_list() {
         &scn.check(),
         &scn,
         line,
-        "skills",
+        "agents.team.skills",
         &["invalid type", "expected a sequence"],
     );
 }
@@ -489,7 +489,13 @@ fn wrong_type_skills_not_a_list() {
 fn wrong_type_count_is_fractional() {
     let scn = Scn::new("fractional-count.toml", &edit("count = 2", "count = 2.5"));
     let line = scn.line("count =");
-    assert_bad(&scn.check(), &scn, line, "count", &["invalid type", "2.5"]);
+    assert_bad(
+        &scn.check(),
+        &scn,
+        line,
+        "agents.team.count",
+        &["invalid type", "2.5"],
+    );
 }
 
 #[test]
@@ -744,10 +750,10 @@ fn lognormal_negative_sd() {
         &scn.check(),
         &scn,
         line,
-        "consumer_reply",
+        "skill.chat.consumer_reply",
         &["negative sd", "expected a standard deviation >= 0"],
     );
-    assert_run_rejects(&scn, line, "consumer_reply", &["negative sd"]);
+    assert_run_rejects(&scn, line, "skill.chat.consumer_reply", &["negative sd"]);
 }
 
 #[test]
@@ -764,7 +770,7 @@ fn lognormal_negative_sd_as_duration() {
         &scn.check(),
         &scn,
         line,
-        "consumer_reply",
+        "skill.chat.consumer_reply",
         &["negative sd", ">= 0"],
     );
 }
@@ -783,7 +789,7 @@ fn gamma_negative_fractional_sd() {
         &scn.check(),
         &scn,
         line,
-        "agent_reply",
+        "skill.chat.agent_reply",
         &["sd -0.5", ">= 0"],
     );
 }
@@ -802,7 +808,7 @@ fn unknown_distribution_name() {
         &scn.check(),
         &scn,
         line,
-        "dist",
+        "skill.chat.patience.dist",
         &["pareto", "expected one of", "exponential", "lognormal"],
     );
 }
@@ -819,8 +825,8 @@ fn distribution_with_a_parameter_it_does_not_take() {
     let line = scn.line("patience");
     let o = scn.check();
     assert_exit(&o, 2);
-    // toml names the unknown key itself (`sd`), on the line of `patience`.
-    let d = diagnostic_line(&o, &scn.shown(), line, "sd");
+    // The unknown key by its dotted path, on the line of `patience`.
+    let d = diagnostic_line(&o, &scn.shown(), line, "skill.chat.patience.sd");
     assert!(
         d.contains("unknown field `sd`, expected `mean`"),
         "{}",
@@ -946,7 +952,7 @@ fn bad_duration_string() {
         &scn.check(),
         &scn,
         line,
-        "horizon",
+        "simulation.horizon",
         &[
             "bad duration \"1 fortnight\"",
             "expected a duration such as",
@@ -965,7 +971,7 @@ fn bad_duration_in_a_skill() {
         &scn.check(),
         &scn,
         line,
-        "response_sla",
+        "skill.chat.response_sla",
         &["bad duration", "expected a duration"],
     );
 }
@@ -981,7 +987,7 @@ fn negative_duration_number() {
         &scn.check(),
         &scn,
         line,
-        "warmup",
+        "simulation.warmup",
         &["negative duration", ">= 0"],
     );
 }

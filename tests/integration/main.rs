@@ -12,3 +12,4 @@ mod golden;
 mod lifecycle;
 mod routing;
 mod sweep;
+mod validation;

@@ -1,0 +1,230 @@
+//! Distribution specs → samplers, and the CSV columns that empirical
+//! distributions and arrival traces read.
+
+use super::super::load::resolve_path;
+use super::super::schema::{RawCount, RawDist, parse_duration};
+use super::super::{CountDist, Dist};
+use std::path::Path;
+
+/// Reads one numeric column of a CSV file: values as seconds or durations.
+pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String> {
+    let shown = path.display();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| format!("cannot read {shown}: {e}"))?
+        .clone();
+    // A header that is itself a number means the file has no header row.
+    let headerless = headers.get(0).is_some_and(|h| parse_duration(h).is_some());
+    let idx = match column {
+        None => 0,
+        Some(c) => headers.iter().position(|h| h.trim() == c).ok_or_else(|| {
+            format!(
+                "{shown} has no column `{c}` (columns: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
+        })?,
+    };
+    let mut out = Vec::new();
+    if headerless {
+        out.push(parse_duration(headers.get(0).unwrap_or_default()).unwrap_or(0.0));
+    }
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| format!("{shown}: {e}"))?;
+        let line = i + 2;
+        let cell = rec.get(idx).unwrap_or("").trim();
+        if cell.is_empty() {
+            continue;
+        }
+        let v = parse_duration(cell).ok_or_else(|| {
+            format!("{shown}:{line}: `{cell}` is not a number of seconds or a duration")
+        })?;
+        out.push(v);
+    }
+    if out.is_empty() {
+        return Err(format!("{shown} has no values"));
+    }
+    Ok(out)
+}
+
+fn io_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "file not found".into()
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// The longest mean duration accepted, in seconds (about 31 years): a
+/// longer one is a mistake, and far longer ones overflow while sampling.
+pub const MAX_MEAN_DURATION: f64 = 1e9;
+
+/// The largest mean count accepted (messages per conversation).
+pub const MAX_MEAN_COUNT: f64 = 1e6;
+
+/// A duration distribution spec → sampler, refused when its mean or its
+/// samples could be infinite, NaN or absurdly long.
+pub fn resolve_dist(d: &RawDist, base: &Path) -> Result<Dist, String> {
+    let dist = sampler(d, base)?;
+    bounded(&dist)?;
+    Ok(dist)
+}
+
+/// The mean is finite and at most [`MAX_MEAN_DURATION`]; no sample can
+/// overflow to infinity (then NaN in the simulation's arithmetic).
+fn bounded(d: &Dist) -> Result<(), String> {
+    if let Dist::Lognormal { mu, sigma, .. } = d
+        && !(mu.is_finite() && sigma.is_finite())
+    {
+        return Err(
+            "lognormal mean and sd too large to compute with (sd² overflows): expected realistic durations"
+                .to_string(),
+        );
+    }
+    let mean = d.mean();
+    if !(mean.is_finite() && mean <= MAX_MEAN_DURATION) {
+        return Err(format!(
+            "the mean duration {mean:e}s is infinite or longer than {MAX_MEAN_DURATION:e}s (about 31 years): expected a realistic duration"
+        ));
+    }
+    if !d.ceiling().is_finite() {
+        return Err(
+            "samples of this distribution can overflow to an infinite duration (a Weibull shape near 0, or a huge spread): use a larger shape or a smaller sd"
+                .to_string(),
+        );
+    }
+    Ok(())
+}
+
+fn sampler(d: &RawDist, base: &Path) -> Result<Dist, String> {
+    Ok(match d {
+        RawDist::Exponential { mean } => {
+            if mean.0 <= 0.0 {
+                return Err("exponential mean must be > 0".into());
+            }
+            Dist::Exponential { mean: mean.0 }
+        }
+        RawDist::Lognormal { mean, sd } => {
+            if mean.0 <= 0.0 {
+                return Err("lognormal mean must be > 0".into());
+            }
+            if sd.0 == 0.0 {
+                Dist::Deterministic { value: mean.0 }
+            } else {
+                Dist::lognormal(mean.0, sd.0)
+            }
+        }
+        RawDist::Gamma { mean, sd } => {
+            if mean.0 <= 0.0 {
+                return Err("gamma mean must be > 0".into());
+            }
+            if sd.0 == 0.0 {
+                Dist::Deterministic { value: mean.0 }
+            } else {
+                Dist::gamma(mean.0, sd.0)?
+            }
+        }
+        RawDist::Weibull { shape, scale } => {
+            if !(*shape > 0.0 && shape.is_finite()) || scale.0 <= 0.0 {
+                return Err("weibull needs shape > 0 and scale > 0".into());
+            }
+            Dist::Weibull {
+                shape: *shape,
+                scale: scale.0,
+            }
+        }
+        RawDist::Uniform { min, max } => {
+            if min.0 > max.0 {
+                return Err(format!(
+                    "uniform min ({}s) is above max ({}s)",
+                    min.0, max.0
+                ));
+            }
+            Dist::Uniform {
+                min: min.0,
+                max: max.0,
+            }
+        }
+        RawDist::Deterministic { value } => Dist::Deterministic { value: value.0 },
+        RawDist::Empirical { file, column } => {
+            let mut sorted = read_column(&resolve_path(base, file), column.as_deref())?;
+            sorted.sort_by(f64::total_cmp);
+            Dist::Empirical {
+                file: file.clone(),
+                sorted,
+            }
+        }
+    })
+}
+
+/// A count distribution spec → sampler; its mean is at most
+/// [`MAX_MEAN_COUNT`].
+pub fn resolve_count(d: &RawCount, base: &Path) -> Result<CountDist, String> {
+    let c = count_sampler(d, base)?;
+    if c.mean() > MAX_MEAN_COUNT {
+        return Err(format!(
+            "a mean of {:e} messages per conversation is more than {MAX_MEAN_COUNT:e}: expected a realistic count",
+            c.mean()
+        ));
+    }
+    Ok(c)
+}
+
+fn count_sampler(d: &RawCount, base: &Path) -> Result<CountDist, String> {
+    Ok(match d {
+        RawCount::Geometric { mean } => {
+            if !(*mean >= 1.0 && mean.is_finite()) {
+                return Err(format!(
+                    "geometric mean {mean} must be >= 1 (counts start at 1)"
+                ));
+            }
+            CountDist::geometric(*mean)
+        }
+        RawCount::Poisson { mean } => {
+            if !(*mean >= 1.0 && mean.is_finite()) {
+                return Err(format!(
+                    "poisson mean {mean} must be >= 1 (shifted to start at 1)"
+                ));
+            }
+            CountDist::poisson(*mean)?
+        }
+        RawCount::Deterministic { value } => {
+            if *value < 1 || *value > u32::MAX as i64 {
+                return Err(format!("count {value} must be >= 1"));
+            }
+            CountDist::Deterministic {
+                value: *value as u32,
+            }
+        }
+        RawCount::Uniform { min, max } => {
+            if *min < 1 || min > max || *max > u32::MAX as i64 {
+                return Err(format!(
+                    "uniform counts need 1 <= min <= max, got {min}..{max}"
+                ));
+            }
+            CountDist::Uniform {
+                min: *min as u32,
+                max: *max as u32,
+            }
+        }
+        RawCount::Empirical { file, column } => {
+            let vals = read_column(&resolve_path(base, file), column.as_deref())?;
+            let mut values = Vec::with_capacity(vals.len());
+            for v in vals {
+                if v < 1.0 || v.fract() != 0.0 {
+                    return Err(format!("{file}: count {v} must be a whole number >= 1"));
+                }
+                values.push(v as u32);
+            }
+            CountDist::Empirical {
+                file: file.clone(),
+                values,
+            }
+        }
+    })
+}
