@@ -2,7 +2,8 @@
 //! and `ccsim staff` commands.
 //!
 //! * [`grid`] — the sweep file, grid expansion, dotted paths, shards and
-//!   merging result files;
+//!   merging result files (one file each: `spec`, `load`, `range`, `path`,
+//!   `shard`, `merge`, re-exported by `grid`);
 //! * [`base`] — the base scenario as a TOML table, and building a validated
 //!   scenario from it with values set by dotted path;
 //! * [`run`] — validating every point, then running every (point,
@@ -17,8 +18,14 @@
 pub mod base;
 pub mod charts;
 pub mod grid;
+mod load;
+mod merge;
+mod path;
+mod range;
 pub mod resume;
 pub mod run;
+mod shard;
+mod spec;
 pub mod staff;
 
 use crate::cli::CliError;
