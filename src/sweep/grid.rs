@@ -10,9 +10,11 @@
 //! * `path.rs` — applying a grid value to a parsed scenario by dotted path
 //!   ([`apply`], [`check_paths`]);
 //! * `shard.rs` — sharding a sweep over several processes ([`parse_shard`],
-//!   [`shard_points`]);
+//!   `--shard auto` from a job scheduler's variables ([`resolve_shard`],
+//!   [`shard_from_env`]), [`shard_points`]);
 //! * `merge.rs` — merging the shards' result files back into the file an
-//!   unsharded run would have written ([`merge`], [`results_writer`]).
+//!   unsharded run would have written ([`merge`]; [`merge_sweep`] also
+//!   checks every point's rows as `--resume` does), [`results_writer`].
 //!
 //! None of it reads or validates scenarios beyond the structure of the
 //! dotted paths: unknown leaf keys are left to the scenario validator.
@@ -35,7 +37,7 @@
 //! first key varies slowest.
 
 pub use super::load::load;
-pub use super::merge::{merge, results_writer};
+pub use super::merge::{PointCheck, merge, merge_checked, merge_sweep, results_writer};
 pub use super::path::{apply, check_paths};
-pub use super::shard::{parse_shard, shard_points};
+pub use super::shard::{parse_shard, resolve_shard, shard_from_env, shard_points};
 pub use super::spec::{GridKey, MAX_POINTS, SweepError, SweepSpec, labels};

@@ -1,10 +1,14 @@
 //! Merging the result files of a sharded sweep back into the file an
-//! unsharded run would have written ([`merge`]), and the CSV writer
-//! configuration every sweep results file is written with
-//! ([`results_writer`]).
+//! unsharded run would have written ([`merge`], and [`merge_checked`], which
+//! also checks every point's rows), and the CSV writer configuration every
+//! sweep results file is written with ([`results_writer`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use super::resume;
+use super::run;
+use super::spec::SweepSpec;
 
 /// The CSV writer configuration of sweep result files (LF line endings,
 /// quoting only where needed). Runs should write their results with it so
@@ -34,8 +38,29 @@ pub fn results_writer<W: std::io::Write>(out: W) -> csv::Writer<W> {
 /// different from the first file's, has a row with the wrong number of
 /// columns or a bad `point`; naming both files when a point appears in two
 /// of them; listing up to 10 missing points when `expected_points` is not
-/// covered. Malformed input never panics.
+/// covered, or when a file does not end with a newline (its last row was
+/// cut off). Malformed input never panics.
 pub fn merge(inputs: &[PathBuf], expected_points: Option<usize>) -> Result<Vec<u8>, String> {
+    merge_checked(inputs, expected_points, &|_, _| Ok(()))
+}
+
+/// Checks the rows of one point (its index and its rows in file order):
+/// `Err((i, why))` names the first bad row `i` (or `rows.len()` when rows
+/// are missing at the end) and what is wrong.
+pub type PointCheck<'a> = dyn Fn(usize, &[&csv::ByteRecord]) -> Result<(), (usize, String)> + 'a;
+
+/// [`merge`], with every point's rows checked by `check` before anything is
+/// written.
+///
+/// # Errors
+///
+/// Those of [`merge`]; and when `check` refuses a point, a message naming
+/// the file that holds it, the line, the point and what is wrong.
+pub fn merge_checked(
+    inputs: &[PathBuf],
+    expected_points: Option<usize>,
+    check: &PointCheck<'_>,
+) -> Result<Vec<u8>, String> {
     if inputs.is_empty() {
         return Err("no result files to merge".to_string());
     }
@@ -45,11 +70,17 @@ pub fn merge(inputs: &[PathBuf], expected_points: Option<usize>) -> Result<Vec<u
 
     for (file_idx, path) in inputs.iter().enumerate() {
         let shown = path.display();
+        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+        if bytes.last().is_some_and(|&b| b != b'\n') {
+            let line = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(format!(
+                "{shown}:{line}: the last row is cut off (the file does not end with a newline)"
+            ));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_path(path)
-            .map_err(|e| format!("{shown}: cannot read: {e}"))?;
+            .from_reader(bytes.as_slice());
         let mut records = reader.records();
         let first = match records.next() {
             None => {
@@ -133,6 +164,23 @@ pub fn merge(inputs: &[PathBuf], expected_points: Option<usize>) -> Result<Vec<u
 
     // Stable: within a point, rows keep their file's order.
     rows.sort_by_key(|(p, _)| *p);
+    for group in rows.chunk_by(|a, b| a.0 == b.0) {
+        let point = group[0].0;
+        let records: Vec<&csv::ByteRecord> =
+            group.iter().map(|(_, r)| r.as_byte_record()).collect();
+        if let Err((i, why)) = check(point, &records) {
+            let file = inputs[owner[&point]].display();
+            let line = match group.get(i) {
+                Some((_, r)) => r.position().map_or(0, csv::Position::line),
+                // Rows missing after the last one: the line after it.
+                None => group[group.len() - 1]
+                    .1
+                    .position()
+                    .map_or(0, |p| p.line() + 1),
+            };
+            return Err(format!("{file}:{line}: point {point}: {why}"));
+        }
+    }
 
     let mut writer = results_writer(Vec::new());
     let write_err = |e: csv::Error| format!("cannot write merged results: {e}");
@@ -145,6 +193,45 @@ pub fn merge(inputs: &[PathBuf], expected_points: Option<usize>) -> Result<Vec<u
     writer
         .into_inner()
         .map_err(|e| format!("cannot write merged results: {}", e.error()))
+}
+
+/// Merges the result files of the sweep `spec` whose results have the
+/// scopes `scopes` (its skills, then `all`): the headers must be `spec`'s,
+/// every point of the grid must be present once, and every point's rows are
+/// checked as `--resume` checks them ([`resume::check_point`]): each scope and
+/// metric in order, the point's grid values, finite numbers, none missing.
+///
+/// # Errors
+///
+/// Those of [`merge_checked`]; a header that is not `spec`'s names the file
+/// and both headers.
+pub fn merge_sweep(
+    inputs: &[PathBuf],
+    spec: &SweepSpec,
+    scopes: &[String],
+) -> Result<Vec<u8>, String> {
+    let want = run::header(spec);
+    for path in inputs {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        if let Some(Ok(first)) = reader.records().next() {
+            if first.get(0) == Some("point") && !first.iter().eq(want.iter()) {
+                return Err(format!(
+                    "{}:1: the results' header `{}` does not match the grid of {}: expected `{}`",
+                    path.display(),
+                    join_record(&first),
+                    spec.path.display(),
+                    want.join(",")
+                ));
+            }
+        }
+    }
+    merge_checked(inputs, Some(spec.len()), &|point, rows| {
+        resume::check_point(rows, point, &run::point_labels(spec, point), scopes)
+    })
 }
 
 fn join_record(r: &csv::StringRecord) -> String {

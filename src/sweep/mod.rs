@@ -10,6 +10,8 @@
 //!   replication) pair in parallel and appending finished points to
 //!   `sweep.csv` in point order;
 //! * [`resume`] — what of an existing `sweep.csv` to keep on `--resume`;
+//! * [`provenance`] — the record beside each shard's results that `merge`
+//!   checks;
 //! * [`charts`] — the charts of a finished sweep;
 //! * [`staff`](mod@staff) — the smallest head-count meeting targets, by simulation.
 //!
@@ -21,6 +23,7 @@ pub mod grid;
 mod load;
 mod merge;
 mod path;
+pub mod provenance;
 mod range;
 pub mod resume;
 pub mod run;
@@ -48,9 +51,15 @@ pub struct SweepArgs {
     /// Keep the complete points of an existing results file and run only the rest.
     #[arg(long)]
     pub resume: bool,
-    /// Run only shard K of N (points with index % N == K-1), into sweep.shard-K-of-N.csv.
-    #[arg(long, value_name = "K/N")]
+    /// Run only shard K of N (points with index % N == K-1), into
+    /// sweep.shard-K-of-N.csv; `auto` takes K and N from a job array
+    /// (Slurm, Kubernetes indexed Job, AWS Batch).
+    #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
+    /// The number of shards N for `--shard auto` where the scheduler does not
+    /// say it (a Kubernetes indexed Job's completions).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub shard_count: Option<u32>,
     /// Replications per point (overrides the sweep file and the scenario).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
@@ -125,12 +134,12 @@ pub fn results_file_name(shard: Option<(usize, usize)>) -> String {
 /// Bad input (exit 2) for a bad sweep file, base scenario, grid value,
 /// shard or results file to resume; other errors otherwise.
 pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
-    let shard = args
-        .shard
-        .as_deref()
-        .map(grid::parse_shard)
-        .transpose()
-        .map_err(|e| CliError::input(format!("--shard: {e}")))?;
+    let shard = grid::resolve_shard(
+        args.shard.as_deref(),
+        args.shard_count.map(|n| n as usize),
+        &|var| std::env::var(var).ok(),
+    )
+    .map_err(|e| CliError::input(format!("--shard: {e}")))?;
     let spec = grid::load(&args.sweep).map_err(CliError::input)?;
     let prep = run::prepare(
         spec,
@@ -162,6 +171,19 @@ pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
     }
     let dir = args.out.join(&prep.spec.name);
     let file = dir.join(results_file_name(shard));
+    if let Some(shard) = shard {
+        let record = provenance::Provenance::of(
+            &prep.spec.path,
+            &prep.spec.scenario,
+            args.seed.unwrap_or(prep.base.scenario.seed),
+            args.replications
+                .or(prep.spec.replications)
+                .unwrap_or(prep.base.scenario.replications),
+            shard,
+        )
+        .map_err(CliError::input)?;
+        provenance::record(&record, &file, args.resume).map_err(CliError::input)?;
+    }
     let cfg = run::RunConfig {
         threads: args.threads.map(|t| t as usize),
         resume: args.resume,
@@ -263,18 +285,27 @@ pub fn merge(args: &MergeArgs) -> Result<String, CliError> {
         .transpose()
         .map_err(CliError::input)?;
     let expected = spec.as_ref().map(grid::SweepSpec::len);
-    let merged = grid::merge(&args.inputs, expected).map_err(CliError::input)?;
-    if let Some(spec) = &spec {
-        let want = run::header(spec).join(",");
-        let got = merged.split(|&b| b == b'\n').next().unwrap_or_default();
-        if got != want.as_bytes() {
-            return Err(CliError::input(format!(
-                "the results' header `{}` does not match the grid of {}: expected `{want}`",
-                String::from_utf8_lossy(got),
-                spec.path.display()
-            )));
+    provenance::check_merge(
+        &args.inputs,
+        spec.as_ref()
+            .map(|s| (s.path.as_path(), s.scenario.as_path())),
+    )
+    .map_err(CliError::input)?;
+    let merged = match &spec {
+        Some(spec) => {
+            let base = crate::scenario::load(&spec.scenario).map_err(|e| {
+                CliError::input(format!(
+                    "{}: key `scenario`: the base scenario is invalid:\n{e}",
+                    spec.path.display()
+                ))
+            })?;
+            let mut scopes: Vec<String> = base.skills.iter().map(|s| s.name.clone()).collect();
+            scopes.push("all".to_string());
+            grid::merge_sweep(&args.inputs, spec, &scopes)
         }
+        None => grid::merge(&args.inputs, None),
     }
+    .map_err(CliError::input)?;
     let out = match &args.out {
         Some(p) => p.clone(),
         None => args.inputs[0]

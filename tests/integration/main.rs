@@ -10,3 +10,4 @@ mod golden;
 mod lifecycle;
 mod routing;
 mod sweep;
+mod sweep_files;
