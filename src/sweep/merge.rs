@@ -230,7 +230,7 @@ pub fn merge_sweep(
         }
     }
     merge_checked(inputs, Some(spec.len()), &|point, rows| {
-        resume::check_point(rows, point, &run::point_labels(spec, point), scopes)
+        resume::check_point(rows, &want, point, &run::point_labels(spec, point), scopes)
     })
 }
 

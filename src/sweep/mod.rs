@@ -74,7 +74,8 @@ pub struct MergeArgs {
     /// Shard result files (sweep.shard-K-of-N.csv).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// The sweep file: every one of its points must be present exactly once.
+    /// The sweep file: every one of its points must be present exactly once,
+    /// with every row as the sweep writes it.
     #[arg(long, value_name = "SWEEP")]
     pub sweep: Option<PathBuf>,
     /// Merged file (default: sweep.csv beside the first input).
@@ -274,9 +275,12 @@ pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
 ///
 /// # Errors
 ///
-/// Bad input (exit 2) when a file cannot be read or parsed, headers differ,
-/// a point is duplicated, or (with `--sweep`) points are missing; other
-/// errors when the merged file or the charts cannot be written.
+/// Bad input (exit 2) when a file cannot be read or parsed, ends in a cut-off
+/// row, headers differ, a point is duplicated, the shards' provenance
+/// records differ, or (with `--sweep`) points are missing, a point's rows
+/// are not those the sweep writes, or the sweep file or base scenario
+/// changed since the shards ran; other errors when the merged file or the
+/// charts cannot be written.
 pub fn merge(args: &MergeArgs) -> Result<String, CliError> {
     let spec = args
         .sweep

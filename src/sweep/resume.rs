@@ -114,7 +114,8 @@ pub fn scan(
             continue;
         }
         let ok = current.as_ref().is_some_and(|(p, labels)| {
-            labels.len() == keys && row_problem(&rec, *p, labels, scopes, row_in_point).is_none()
+            labels.len() == keys
+                && row_problem(&rec, header, *p, labels, scopes, row_in_point).is_none()
         });
         if !ok {
             valid = false;
@@ -141,7 +142,8 @@ pub fn scan(
     })
 }
 
-/// Why `rec` is not row `r` of point `point` with grid labels `labels` (the
+/// Why `rec` is not row `r` of point `point` with grid labels `labels` in a
+/// file with the header `header` (the
 /// row of scope `scopes[r / METRICS.len()]` and metric
 /// `METRICS[r % METRICS.len()]`, with finite numbers), or `None` when it is.
 /// `--resume` keeps a point only when every row passes, and `merge --sweep`
@@ -149,6 +151,7 @@ pub fn scan(
 #[must_use]
 pub fn row_problem(
     rec: &csv::ByteRecord,
+    header: &[String],
     point: usize,
     labels: &[String],
     scopes: &[String],
@@ -178,8 +181,8 @@ pub fn row_problem(
     }
     if let Some(k) = (0..keys).find(|&k| text(1 + k) != labels[k]) {
         return Some(format!(
-            "grid value #{} is `{}`, expected `{}`",
-            k + 1,
+            "`{}` is `{}`, expected `{}`",
+            header.get(1 + k).map_or("a grid value", String::as_str),
             found(1 + k),
             labels[k]
         ));
@@ -209,8 +212,8 @@ pub fn row_problem(
     None
 }
 
-/// Checks the rows of one point as `--resume` does: every row in order
-/// ([`row_problem`]) and none missing.
+/// Checks the rows of one point of a file with the header `header` as
+/// `--resume` does: every row in order ([`row_problem`]) and none missing.
 ///
 /// # Errors
 ///
@@ -218,12 +221,13 @@ pub fn row_problem(
 /// missing at the end, and what is wrong.
 pub fn check_point(
     rows: &[&csv::ByteRecord],
+    header: &[String],
     point: usize,
     labels: &[String],
     scopes: &[String],
 ) -> Result<(), (usize, String)> {
     for (r, rec) in rows.iter().enumerate() {
-        if let Some(why) = row_problem(rec, point, labels, scopes, r) {
+        if let Some(why) = row_problem(rec, header, point, labels, scopes, r) {
             return Err((r, why));
         }
     }
@@ -315,6 +319,54 @@ mod tests {
         // A malformed number makes the point incomplete.
         let bad = full.replacen("0.5", "x.5", 1);
         assert_eq!(scan_text(&bad).unwrap().complete_points, 0);
+    }
+
+    #[test]
+    fn check_point_says_what_is_wrong() {
+        let scopes = vec!["x".to_string(), "all".to_string()];
+        let check = |text: &str| {
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            let recs: Vec<csv::ByteRecord> = rdr.byte_records().map(Result::unwrap).collect();
+            let refs: Vec<&csv::ByteRecord> = recs.iter().collect();
+            check_point(&refs, &header(), 1, &["10".to_string()], &scopes)
+        };
+        let good = point_text(1);
+        assert_eq!(check(&good), Ok(()));
+        let lines: Vec<&str> = good.lines().collect();
+        let n = lines.len();
+        let cut = format!("{}\n", lines[..n - 2].join("\n"));
+        assert_eq!(
+            check(&cut),
+            Err((
+                n - 2,
+                format!(
+                    "{} of its {n} rows are present; the point is incomplete",
+                    n - 2
+                )
+            ))
+        );
+        let mut gap = lines.clone();
+        gap.remove(1);
+        let e = check(&format!("{}\n", gap.join("\n"))).unwrap_err();
+        assert_eq!(e.0, 1);
+        assert!(e.1.contains("a row is missing or out of order"), "{e:?}");
+        let abc = good.replacen("1,10,", "1,abc,", 1);
+        assert_eq!(
+            check(&abc),
+            Err((0, "`a` is `abc`, expected `10`".to_string()))
+        );
+        let nan = good.replacen("0.5", "NaN", 1);
+        assert_eq!(
+            check(&nan),
+            Err((0, "`mean` is `NaN`, not a finite number".to_string()))
+        );
+        let other = good.replacen("1,10,", "2,10,", 1);
+        assert_eq!(
+            check(&other),
+            Err((0, "expected point 1, found `2`".to_string()))
+        );
     }
 
     #[test]

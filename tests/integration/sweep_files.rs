@@ -251,7 +251,7 @@ fn merge_refuses_damaged_shards() {
         (
             &abc,
             format!("abc.csv:{}: point 3:", 2 + rows_per_point + 4),
-            "grid value #1 is `abc`, expected `2`".to_string(),
+            "`agents.team.count` is `abc`, expected `2`".to_string(),
         ),
         (
             &torn,
