@@ -133,12 +133,26 @@ pub struct SweepArgs {
     /// Keep the complete points of an existing results file and run only the rest.
     #[arg(long)]
     pub resume: bool,
-    /// Run only shard K of N (points with index % N == K-1), into sweep.shard-K-of-N.csv.
-    #[arg(long, value_name = "K/N", value_parser = ccsim::sweep::grid::parse_shard)]
-    pub shard: Option<(usize, usize)>,
+    /// Run only shard K of N (points with index % N == K-1), into
+    /// sweep.shard-K-of-N.csv; `auto` takes K and N from a job array
+    /// (Slurm, Kubernetes indexed Job, AWS Batch).
+    #[arg(long, value_name = "K/N|auto", value_parser = shard_arg)]
+    pub shard: Option<String>,
+    /// The number of shards N for `--shard auto` where the scheduler does not
+    /// say it (a Kubernetes indexed Job's completions).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub shard_count: Option<u32>,
     /// Seed, replications, threads, memory.
     #[command(flatten)]
     pub exec: ExecArgs,
+}
+
+/// `--shard`: `auto` or a valid `K/N`.
+fn shard_arg(s: &str) -> Result<String, String> {
+    if s.trim() != "auto" {
+        ccsim::sweep::grid::parse_shard(s)?;
+    }
+    Ok(s.to_string())
 }
 
 /// Arguments of `ccsim merge`.
@@ -147,7 +161,8 @@ pub struct MergeArgs {
     /// Shard result files (sweep.shard-K-of-N.csv).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// The sweep file: every one of its points must be present exactly once.
+    /// The sweep file: every one of its points must be present exactly once,
+    /// with every row as the sweep writes it.
     #[arg(long, value_name = "SWEEP")]
     pub sweep: Option<PathBuf>,
     /// Merged file (default: sweep.csv beside the first input).

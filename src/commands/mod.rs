@@ -127,12 +127,20 @@ fn compare(path: &Path, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
 }
 
 fn sweep(a: &SweepArgs) -> Result<()> {
+    // The shard comes from the command line or, with `auto`, from the
+    // scheduler's environment: read here, at the edge.
+    let shard = ccsim::sweep::grid::resolve_shard(
+        a.shard.as_deref(),
+        a.shard_count.map(|n| n as usize),
+        &|var| std::env::var(var).ok(),
+    )
+    .map_err(|e| ccsim::Error::input(format!("--shard: {e}")))?;
     let opts = ccsim::sweep::SweepOptions {
         sweep: a.sweep.clone(),
         out: a.out.clone(),
         threads: a.exec.threads(),
         resume: a.resume,
-        shard: a.shard,
+        shard,
         replications: a.exec.replications,
         seed: a.exec.seed,
         max_memory: a.exec.max_memory(),

@@ -1,7 +1,10 @@
 //! Parameter sweeps: the `ccsim sweep` and `ccsim merge` commands.
 //!
 //! * [`grid`] — the sweep file, grid expansion, dotted paths, shards and
-//!   merging result files;
+//!   merging result files (one file each: `spec`, `load`, `range`, `path`,
+//!   `shard`, `merge`, re-exported by `grid`);
+//! * [`provenance`] — the record beside each shard's results that `merge`
+//!   checks;
 //! * [`base`] — the base scenario as a TOML table, and building a validated
 //!   scenario from it with values set by dotted path;
 //! * [`run`] — validating every point, then running every (point,
@@ -17,8 +20,15 @@
 pub mod base;
 pub mod charts;
 pub mod grid;
+mod load;
+mod merge;
+mod path;
+pub mod provenance;
+mod range;
 pub mod resume;
 pub mod run;
+mod shard;
+mod spec;
 
 use crate::error::{Context, Error, Result};
 use crate::report::write_atomic;
@@ -52,7 +62,8 @@ pub struct SweepOptions {
 pub struct MergeOptions {
     /// Shard result files (sweep.shard-K-of-N.csv).
     pub inputs: Vec<PathBuf>,
-    /// The sweep file: every one of its points must be present exactly once.
+    /// The sweep file: every one of its points must be present exactly once,
+    /// with every row as the sweep writes it.
     pub sweep: Option<PathBuf>,
     /// Merged file (default: sweep.csv beside the first input).
     pub out: Option<PathBuf>,
@@ -115,6 +126,19 @@ pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> 
                 .check(limit)
                 .map_err(|e| e.prefixed(format!("point {p}")))?;
         }
+    }
+    if let Some(shard) = shard {
+        let record = provenance::Provenance::of(
+            &prep.spec.path,
+            &prep.spec.scenario,
+            args.seed.unwrap_or(prep.base.scenario.seed),
+            args.replications
+                .or(prep.spec.replications)
+                .unwrap_or(prep.base.scenario.replications),
+            shard,
+        )
+        .map_err(Error::input)?;
+        provenance::record(&record, &file, args.resume).map_err(Error::input)?;
     }
     let cfg = run::RunConfig {
         threads: args.threads,
@@ -207,9 +231,12 @@ pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> 
 ///
 /// # Errors
 ///
-/// Bad input (exit 2) when a file cannot be read or parsed, headers differ,
-/// a point is duplicated, or (with `--sweep`) points are missing; other
-/// errors when the merged file or the charts cannot be written.
+/// Bad input (exit 2) when a file cannot be read or parsed, ends in a cut-off
+/// row, headers differ, a point is duplicated, the shards' provenance
+/// records differ, or (with `--sweep`) points are missing, a point's rows
+/// are not those the sweep writes, or the sweep file or base scenario
+/// changed since the shards ran; other errors when the merged file or the
+/// charts cannot be written.
 pub fn merge(args: &MergeOptions) -> Result<String> {
     let spec = args
         .sweep
@@ -218,18 +245,27 @@ pub fn merge(args: &MergeOptions) -> Result<String> {
         .transpose()
         .map_err(Error::input)?;
     let expected = spec.as_ref().map(grid::SweepSpec::len);
-    let merged = grid::merge(&args.inputs, expected).map_err(Error::input)?;
-    if let Some(spec) = &spec {
-        let want = run::header(spec).join(",");
-        let got = merged.split(|&b| b == b'\n').next().unwrap_or_default();
-        if got != want.as_bytes() {
-            return Err(Error::input(format!(
-                "the results' header `{}` does not match the grid of {}: expected `{want}`",
-                String::from_utf8_lossy(got),
-                spec.path.display()
-            )));
+    provenance::check_merge(
+        &args.inputs,
+        spec.as_ref()
+            .map(|s| (s.path.as_path(), s.scenario.as_path())),
+    )
+    .map_err(Error::input)?;
+    let merged = match &spec {
+        Some(spec) => {
+            let base = crate::scenario::load(&spec.scenario).map_err(|e| {
+                Error::input(format!(
+                    "{}: key `scenario`: the base scenario is invalid:\n{e}",
+                    spec.path.display()
+                ))
+            })?;
+            let mut scopes: Vec<String> = base.skills.iter().map(|s| s.name.clone()).collect();
+            scopes.push("all".to_string());
+            grid::merge_sweep(&args.inputs, spec, &scopes)
         }
+        None => grid::merge(&args.inputs, None),
     }
+    .map_err(Error::input)?;
     let out = match &args.out {
         Some(p) => p.clone(),
         None => args.inputs[0]

@@ -112,9 +112,10 @@ pub fn scan(
         if !valid {
             continue;
         }
-        let ok = current
-            .as_ref()
-            .is_some_and(|(p, labels)| row_ok(&rec, *p, labels, keys, scopes, row_in_point));
+        let ok = current.as_ref().is_some_and(|(p, labels)| {
+            labels.len() == keys
+                && row_problem(&rec, header, *p, labels, scopes, row_in_point).is_none()
+        });
         if !ok {
             valid = false;
             continue;
@@ -140,29 +141,106 @@ pub fn scan(
     })
 }
 
-/// Whether `rec` is row `r` of point `point` with grid labels `labels`.
-fn row_ok(
+/// Why `rec` is not row `r` of point `point` with grid labels `labels` in a
+/// file with the header `header` (the
+/// row of scope `scopes[r / METRICS.len()]` and metric
+/// `METRICS[r % METRICS.len()]`, with finite numbers), or `None` when it is.
+/// `--resume` keeps a point only when every row passes, and `merge --sweep`
+/// refuses one that does not.
+#[must_use]
+pub fn row_problem(
     rec: &csv::ByteRecord,
+    header: &[String],
     point: usize,
     labels: &[String],
-    keys: usize,
     scopes: &[String],
     r: usize,
-) -> bool {
-    if rec.len() != keys + 7 || labels.len() != keys {
-        return false;
+) -> Option<String> {
+    let keys = labels.len();
+    if rec.len() != keys + 7 {
+        return Some(format!(
+            "expected {} columns, found {}",
+            keys + 7,
+            rec.len()
+        ));
     }
     let cell = |i: usize| rec.get(i).unwrap_or_default();
     let text = |i: usize| std::str::from_utf8(cell(i)).unwrap_or("\u{0}");
     let number = |i: usize| cell(i).is_empty() || text(i).parse::<f64>().is_ok_and(f64::is_finite);
-    text(0) == point.to_string()
-        && labels.iter().enumerate().all(|(k, l)| text(1 + k) == l)
-        && text(1 + keys) == scopes[r / METRICS.len()]
-        && text(2 + keys) == METRICS[r % METRICS.len()]
-        && number(3 + keys)
-        && number(4 + keys)
-        && number(5 + keys)
-        && text(6 + keys).parse::<u32>().is_ok()
+    let Some(scope) = scopes.get(r / METRICS.len()) else {
+        return Some(format!(
+            "more rows than the {} a point has",
+            scopes.len() * METRICS.len()
+        ));
+    };
+    let metric = METRICS[r % METRICS.len()];
+    let found = |i: usize| String::from_utf8_lossy(cell(i)).into_owned();
+    if text(0) != point.to_string() {
+        return Some(format!("expected point {point}, found `{}`", found(0)));
+    }
+    if let Some(k) = (0..keys).find(|&k| text(1 + k) != labels[k]) {
+        return Some(format!(
+            "`{}` is `{}`, expected `{}`",
+            header.get(1 + k).map_or("a grid value", String::as_str),
+            found(1 + k),
+            labels[k]
+        ));
+    }
+    if text(1 + keys) != scope || text(2 + keys) != metric {
+        return Some(format!(
+            "expected the row of skill `{scope}`, metric `{metric}`, found `{}`, `{}` \
+             (a row is missing or out of order)",
+            found(1 + keys),
+            found(2 + keys)
+        ));
+    }
+    let names = ["mean", "ci_low", "ci_high"];
+    if let Some(i) = (0..3).find(|&i| !number(3 + keys + i)) {
+        return Some(format!(
+            "`{}` is `{}`, not a finite number",
+            names[i],
+            found(3 + keys + i)
+        ));
+    }
+    if text(6 + keys).parse::<u32>().is_err() {
+        return Some(format!(
+            "`replications` is `{}`, not a whole number",
+            found(6 + keys)
+        ));
+    }
+    None
+}
+
+/// Checks the rows of one point of a file with the header `header` as
+/// `--resume` does: every row in order ([`row_problem`]) and none missing.
+///
+/// # Errors
+///
+/// The index (in `rows`) of the first bad row, or `rows.len()` when rows are
+/// missing at the end, and what is wrong.
+pub fn check_point(
+    rows: &[&csv::ByteRecord],
+    header: &[String],
+    point: usize,
+    labels: &[String],
+    scopes: &[String],
+) -> Result<(), (usize, String)> {
+    for (r, rec) in rows.iter().enumerate() {
+        if let Some(why) = row_problem(rec, header, point, labels, scopes, r) {
+            return Err((r, why));
+        }
+    }
+    let want = scopes.len() * METRICS.len();
+    if rows.len() < want {
+        return Err((
+            rows.len(),
+            format!(
+                "{} of its {want} rows are present; the point is incomplete",
+                rows.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -240,6 +318,54 @@ mod tests {
         // A malformed number makes the point incomplete.
         let bad = full.replacen("0.5", "x.5", 1);
         assert_eq!(scan_text(&bad).unwrap().complete_points, 0);
+    }
+
+    #[test]
+    fn check_point_says_what_is_wrong() {
+        let scopes = vec!["x".to_string(), "all".to_string()];
+        let check = |text: &str| {
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            let recs: Vec<csv::ByteRecord> = rdr.byte_records().map(Result::unwrap).collect();
+            let refs: Vec<&csv::ByteRecord> = recs.iter().collect();
+            check_point(&refs, &header(), 1, &["10".to_string()], &scopes)
+        };
+        let good = point_text(1);
+        assert_eq!(check(&good), Ok(()));
+        let lines: Vec<&str> = good.lines().collect();
+        let n = lines.len();
+        let cut = format!("{}\n", lines[..n - 2].join("\n"));
+        assert_eq!(
+            check(&cut),
+            Err((
+                n - 2,
+                format!(
+                    "{} of its {n} rows are present; the point is incomplete",
+                    n - 2
+                )
+            ))
+        );
+        let mut gap = lines.clone();
+        gap.remove(1);
+        let e = check(&format!("{}\n", gap.join("\n"))).unwrap_err();
+        assert_eq!(e.0, 1);
+        assert!(e.1.contains("a row is missing or out of order"), "{e:?}");
+        let abc = good.replacen("1,10,", "1,abc,", 1);
+        assert_eq!(
+            check(&abc),
+            Err((0, "`a` is `abc`, expected `10`".to_string()))
+        );
+        let nan = good.replacen("0.5", "NaN", 1);
+        assert_eq!(
+            check(&nan),
+            Err((0, "`mean` is `NaN`, not a finite number".to_string()))
+        );
+        let other = good.replacen("1,10,", "2,10,", 1);
+        assert_eq!(
+            check(&other),
+            Err((0, "expected point 1, found `2`".to_string()))
+        );
     }
 
     #[test]

@@ -12,4 +12,5 @@ mod golden;
 mod lifecycle;
 mod routing;
 mod sweep;
+mod sweep_files;
 mod validation;
