@@ -233,12 +233,12 @@ job_field() {
 array_states() { squeue -h -t all -r -j "$1" -o %T 2>/dev/null; }
 
 # ------------------------------------------------------------- the array
-export CCSIM SWEEP=$sweep OUT=$work/out CCSIM_ARGS="--replications $reps"
-export SHARDS=$shards MAX_RETRIES=2
+export CCSIM SWEEP=$sweep OUT=$work/out CCSIM_ARGS="--replications $reps" MAX_RETRIES=2
 cd "$work"
 array=$(sbatch --parsable --array=1-$shards --output="$work/sweep-%A_%a.out" "$here/sweep.sbatch")
 array=${array%%;*}
-merge=$(sbatch --parsable --dependency=afterok:"$array" --output="$work/merge-%j.out" "$here/merge.sbatch")
+merge=$(SHARDS=$shards sbatch --parsable --dependency=afterok:"$array" \
+    --output="$work/merge-%j.out" "$here/merge.sbatch")
 merge=${merge%%;*}
 say "submitted array $array ($shards tasks, $reps replications per point) and merge job $merge"
 
@@ -298,8 +298,15 @@ mkdir -p "$work/flaky/$sweep_name/sweep.shard-2-of-2.csv"
 flaky=$(OUT=$work/flaky MAX_RETRIES=1 CCSIM_ARGS="--replications 20" sbatch --parsable \
     --array=1-2 --output="$work/flaky-%A_%a.out" "$here/sweep.sbatch")
 flaky=${flaky%%;*}
+# And one shard run again alone (SHARDS=N, task ID = shard number): it
+# finds its shard file complete and runs nothing.
+again=$(SHARDS=$shards sbatch --parsable --array=3 --output="$work/again-%A_%a.out" "$here/sweep.sbatch")
+again=${again%%;*}
 ended() { [[ $(job_field "$1" JobState) =~ ^(COMPLETED|FAILED|CANCELLED|TIMEOUT)$ ]]; }
-all_ended() { ended "${bad}_1" && ended "${bad}_2" && ended "${flaky}_1" && ended "${flaky}_2"; }
+all_ended() {
+    ended "${bad}_1" && ended "${bad}_2" && ended "${flaky}_1" && ended "${flaky}_2" &&
+        ended "${again}_3"
+}
 wait_for 180 all_ended || fail "the retry-policy tasks did not finish in time"
 expect_task() { # task state exit-code restarts log-text log
     local got
@@ -313,7 +320,9 @@ expect_task "${flaky}_1" COMPLETED 0:0 0 '^ran 6 point' "$work/flaky-${flaky}_1.
 expect_task "${flaky}_2" FAILED 1:0 1 'no retries left' "$work/flaky-${flaky}_2.out"
 grep -q 'requeueing (retry 1 of 1)' "$work/flaky-${flaky}_2.out" ||
     fail "task ${flaky}_2 was not requeued by its script"
-say "retry policy: exit 2 failed at once; exit 1 requeued that task once, then failed"
+expect_task "${again}_3" COMPLETED 0:0 0 "^ran 0 point(s), skipped 3" "$work/again-${again}_3.out"
+grep -q "shard 3/$shards" "$work/again-${again}_3.out" || fail "task ${again}_3 did not run shard 3/$shards"
+say "retry policy: exit 2 failed at once; exit 1 requeued that task once, then failed; shard 3 rerun alone: nothing to do"
 
 # ------------------------------------------------------------- unsharded
 say "running the same sweep unsharded"
