@@ -10,18 +10,19 @@
 # temporary directory; nothing in /etc is used); build ccsim; submit a 4-task
 # array over scenarios/sweeps/staffing.toml and the merge job after it;
 # requeue task 1 while it runs, once its shard file holds a complete point,
-# and check that it resumed; check that a bad sweep file fails its task with
-# exit 2 and no retry; run the same sweep unsharded and `cmp` the two files.
+# and check that it resumed; check the retry policy (exit 2 fails at once,
+# exit 1 requeues only that task) and a shard run again alone; run the same
+# sweep unsharded and `cmp` the two files. examples/slurm/README.md has more.
 #
 # Exit 0 when everything matched; 1 on any failure (the logs are printed);
 # 0 with "SKIPPED: <reason>" only when Slurm cannot be installed here (no
 # apt-get, not root, no network to Debian's archive).
 #
 # Environment: CCSIM (a ccsim binary; default: `cargo build --release`),
-# CCSIM_SLURM_REPLICATIONS (default 8000: each task runs ~10 s, long enough
-# to be requeued in the middle), CCSIM_SLURM_PORT (slurmctld's port, default
-# 16817; slurmd uses the next one), CCSIM_SLURM_TIMEOUT (seconds for the
-# whole check after the build, default 900).
+# CCSIM_SLURM_REPLICATIONS (default 8000: a task runs 10 to 30 s, long
+# enough to be requeued in the middle), CCSIM_SLURM_PORT (slurmctld's port,
+# default 16817; slurmd uses the next one), CCSIM_SLURM_TIMEOUT (seconds for
+# the whole check after the build, default 900).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
