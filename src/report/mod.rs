@@ -1,8 +1,10 @@
 //! Reports: pure functions from results to bytes (CSV files, the printed
-//! table, charts), and writing files whole or not at all.
+//! table, charts of runs, comparisons and sweeps), and writing files whole
+//! or not at all.
 
 pub mod charts;
 pub mod csv_out;
+pub mod sweep_charts;
 pub mod table;
 
 use std::path::Path;

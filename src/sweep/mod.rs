@@ -9,13 +9,11 @@
 //!   replication) pair in parallel and appending finished points to
 //!   `sweep.csv` in point order;
 //! * [`resume`] — what of an existing `sweep.csv` to keep on `--resume`;
-//! * [`charts`] — the charts of a finished sweep;
 //! * [`staff`](mod@staff) — the smallest head-count meeting targets, by simulation.
 //!
 //! This file holds the command-line arguments and ties the pieces together.
 
 pub mod base;
-pub mod charts;
 pub mod grid;
 pub mod resume;
 pub mod run;
@@ -222,7 +220,8 @@ pub fn sweep(args: &SweepArgs) -> Result<String, CliError> {
         let bytes =
             std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
         let charts_dir = dir.join("charts");
-        let drawn = charts::draw(&bytes, &charts_dir).context("cannot draw the sweep charts")?;
+        let drawn = crate::report::sweep_charts::draw(&bytes, &charts_dir)
+            .context("cannot draw the sweep charts")?;
         if !drawn.is_empty() {
             let _ = writeln!(o, "charts: {} ({})", charts_dir.display(), drawn.join(", "));
         }
@@ -290,7 +289,8 @@ pub fn merge(args: &MergeArgs) -> Result<String, CliError> {
     );
     let _ = writeln!(o, "wrote {}", out.display());
     let charts_dir = out.parent().unwrap_or_else(|| Path::new("")).join("charts");
-    let drawn = charts::draw(&merged, &charts_dir).context("cannot draw the sweep charts")?;
+    let drawn = crate::report::sweep_charts::draw(&merged, &charts_dir)
+        .context("cannot draw the sweep charts")?;
     if !drawn.is_empty() {
         let _ = writeln!(o, "charts: {} ({})", charts_dir.display(), drawn.join(", "));
     }
