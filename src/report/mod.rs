@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod csv_out;
+pub mod publish;
 pub mod sweep_charts;
 pub mod table;
 
@@ -24,18 +25,10 @@ pub fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
+/// Writes `bytes` to `path` atomically: a fresh temporary file beside it (unique name,
+/// created with `O_EXCL`, so a symlink planted there is never followed), then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    publish::write_file(path, bytes)
 }
 
 #[cfg(test)]

@@ -8,5 +8,6 @@ mod determinism;
 mod erlang;
 mod golden;
 mod lifecycle;
+mod publish;
 mod routing;
 mod sweep;

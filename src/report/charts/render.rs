@@ -1,16 +1,19 @@
 //! Rendering: font registration, the [`Plot`] trait every chart kind implements, and
 //! writing a chart as SVG and PNG, each to a temporary file renamed into place.
 
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, anyhow};
+use image::codecs::png::PngEncoder;
+use image::{ColorType, ImageEncoder};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use super::{FONT, HEIGHT, WIDTH};
+use crate::report::publish::temp_file_beside;
 
 pub(super) type Area<DB> = DrawingArea<DB, Shift>;
 
@@ -46,32 +49,10 @@ pub(super) fn with_suffix(stem: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// A unique temporary path next to `target`, keeping its extension (the PNG encoder picks
-/// the format from it).
-fn tmp_path(target: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = target
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = target
-        .extension()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    target.with_file_name(format!(".{name}.{}-{n}.tmp.{ext}", std::process::id()))
-}
-
-/// Removes the listed files on drop unless disarmed.
-struct Cleanup(Vec<PathBuf>);
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        for p in &self.0 {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
+/// Renders `plot` as `<stem>.svg` and `<stem>.png`. Each is written into a fresh temporary
+/// file beside its target ([`temp_file_beside`]: unique name, `O_EXCL`, never through a
+/// symlink) and renamed into place once both are drawn; on any error the temporaries are
+/// removed and the targets are left as they were.
 pub(super) fn render(stem: &Path, plot: &impl Plot) -> Result<()> {
     ensure_fonts()?;
     if let Some(dir) = stem.parent()
@@ -82,9 +63,6 @@ pub(super) fn render(stem: &Path, plot: &impl Plot) -> Result<()> {
     }
     let svg_path = with_suffix(stem, "svg");
     let png_path = with_suffix(stem, "png");
-    let svg_tmp = tmp_path(&svg_path);
-    let png_tmp = tmp_path(&png_path);
-    let mut cleanup = Cleanup(vec![svg_tmp.clone(), png_tmp.clone()]);
 
     let mut svg = String::new();
     {
@@ -93,22 +71,37 @@ pub(super) fn render(stem: &Path, plot: &impl Plot) -> Result<()> {
         plot.plot(&root)?;
         root.present().map_err(de)?;
     }
-    std::fs::write(&svg_tmp, svg.as_bytes())
-        .with_context(|| format!("writing {}", svg_tmp.display()))?;
+    let mut svg_tmp = temp_file_beside(&svg_path)
+        .with_context(|| format!("creating a temporary file for {}", svg_path.display()))?;
+    svg_tmp
+        .write_all(svg.as_bytes())
+        .with_context(|| format!("writing {}", svg_tmp.path().display()))?;
 
+    let mut pixels = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
     {
-        let root = BitMapBackend::new(&png_tmp, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(de)?;
         plot.plot(&root)?;
-        root.present()
-            .map_err(de)
-            .with_context(|| format!("writing {}", png_tmp.display()))?;
+        root.present().map_err(de)?;
+    }
+    let mut png_tmp = temp_file_beside(&png_path)
+        .with_context(|| format!("creating a temporary file for {}", png_path.display()))?;
+    {
+        let mut out = BufWriter::new(png_tmp.as_file_mut());
+        PngEncoder::new(&mut out)
+            .write_image(&pixels, WIDTH, HEIGHT, ColorType::Rgb8)
+            .map_err(|e| anyhow!("encoding {}: {e}", png_path.display()))?;
+        out.flush()
+            .with_context(|| format!("writing a temporary file for {}", png_path.display()))?;
     }
 
-    std::fs::rename(&svg_tmp, &svg_path)
+    svg_tmp
+        .persist(&svg_path)
+        .map_err(|e| e.error)
         .with_context(|| format!("writing {}", svg_path.display()))?;
-    std::fs::rename(&png_tmp, &png_path)
+    png_tmp
+        .persist(&png_path)
+        .map_err(|e| e.error)
         .with_context(|| format!("writing {}", png_path.display()))?;
-    cleanup.0.clear();
     Ok(())
 }

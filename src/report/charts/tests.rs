@@ -25,7 +25,7 @@ fn check(stem: &Path, title: &str) -> (Vec<u8>, Vec<u8>) {
     let dir = stem.parent().unwrap();
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(!name.contains(".tmp."), "leftover temp file {name}");
+        assert!(!name.starts_with('.'), "leftover temp file {name}");
     }
     (svg, png)
 }
