@@ -11,7 +11,7 @@ use super::axes::{
 };
 use super::render::{Area, Plot, de, render};
 use super::text::{Swatch, font, titled, with_legend};
-use super::{AXIS_DESC_SIZE, TICK_SIZE, series_color};
+use super::{AXIS_DESC_SIZE, TICK_SIZE, draw_series_path};
 
 /// Empirical CDFs, one step line per series; each series is given as ascending (x, cumulative_share in [0,1]) pairs.
 ///
@@ -103,12 +103,7 @@ impl Plot for Cdf<'_> {
                 level = p;
             }
             path.push((xmax, level));
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    path,
-                    series_color(i).stroke_width(2),
-                )))
-                .map_err(de)?;
+            draw_series_path(chart.plotting_area(), path, i, 2)?;
         }
         Ok(())
     }

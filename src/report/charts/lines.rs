@@ -11,7 +11,7 @@ use super::axes::{
 };
 use super::render::{Area, Plot, de, render};
 use super::text::{Swatch, font, titled, with_legend};
-use super::{AXIS_DESC_SIZE, Estimate, Series, TICK_SIZE, series_color};
+use super::{AXIS_DESC_SIZE, Estimate, Series, TICK_SIZE, draw_series_path, series_color};
 
 /// Lines with optional shaded confidence bands (when lo/hi are finite). x_label/y_label are axis titles with units.
 /// `x_format` formats x tick labels (e.g. seconds since Monday 00:00 -> "Mon 08:00"); None = plain numbers.
@@ -151,9 +151,7 @@ impl Plot for Lines<'_> {
                 .filter(|p| good(p))
                 .map(|(x, e)| (*x, e.mean))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
-                .map_err(de)?;
+            draw_series_path(chart.plotting_area(), pts.clone(), i, 2)?;
             if pts.len() <= 40 {
                 chart
                     .draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))

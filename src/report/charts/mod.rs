@@ -84,23 +84,52 @@ pub struct Series {
     pub points: Vec<(f64, Estimate)>,
 }
 
-/// Series color palette (Tableau 10): series `i` is always drawn in `PALETTE[i % 10]`.
-pub const PALETTE: [RGBColor; 10] = [
-    RGBColor(0x4E, 0x79, 0xA7),
-    RGBColor(0xF2, 0x8E, 0x2B),
-    RGBColor(0xE1, 0x57, 0x59),
-    RGBColor(0x76, 0xB7, 0xB2),
-    RGBColor(0x59, 0xA1, 0x4F),
-    RGBColor(0xED, 0xC9, 0x48),
-    RGBColor(0xB0, 0x7A, 0xA1),
-    RGBColor(0xFF, 0x9D, 0xA7),
-    RGBColor(0x9C, 0x75, 0x5F),
-    RGBColor(0xBA, 0xB0, 0xAC),
+/// Series color palette (Okabe & Ito's, safe for the common colour-vision deficiencies;
+/// its yellow is left out, too faint on white): series `i` is always drawn in
+/// `PALETTE[i % 7]`.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x00, 0x00, 0x00),
 ];
 
 /// The color of series number `i` (0-based) in every chart of this module.
 pub fn series_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// The dash pattern of line series `i` as (dash, gap) in pixels, `None` for solid: lines
+/// that coincide stay distinguishable, in grey print too. Legends show the same pattern.
+fn series_dash(i: usize) -> Option<(u32, u32)> {
+    [None, Some((10, 5)), Some((3, 4)), Some((16, 5))][i % 4]
+}
+
+/// Draws the path `points` (in `chart`'s coordinates, or pixels for a drawing area) in
+/// series `i`'s color and dash pattern.
+fn draw_series_path<DB, CT>(
+    area: &plotters::prelude::DrawingArea<DB, CT>,
+    points: Vec<CT::From>,
+    i: usize,
+    width: u32,
+) -> anyhow::Result<()>
+where
+    DB: plotters::prelude::DrawingBackend,
+    CT: plotters::coord::CoordTranslate,
+    CT::From: Clone,
+{
+    use plotters::prelude::*;
+    let style = series_color(i).stroke_width(width);
+    match series_dash(i) {
+        None => area.draw(&PathElement::new(points, style)),
+        Some((dash, gap)) => area.draw(&plotters::element::DashedPathElement::new(
+            points, dash, gap, style,
+        )),
+    }
+    .map_err(render::de)
 }
 
 const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);

@@ -7,7 +7,9 @@ use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::render::{Area, de};
-use super::{FONT, GRID, LEGEND_SIZE, MAX_LEGEND_WIDTH, TITLE_SIZE, WIDTH, series_color};
+use super::{
+    FONT, GRID, LEGEND_SIZE, MAX_LEGEND_WIDTH, TITLE_SIZE, WIDTH, draw_series_path, series_color,
+};
 
 pub(super) fn font(size: f64) -> TextStyle<'static> {
     (FONT, size).into_font().color(&BLACK)
@@ -111,13 +113,7 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
         let cy = top + i as i32 * row + row / 2 - 2;
         let color = series_color(i);
         match swatch {
-            Swatch::Line => {
-                area.draw(&PathElement::new(
-                    vec![(12, cy), (36, cy)],
-                    color.stroke_width(3),
-                ))
-                .map_err(de)?;
-            }
+            Swatch::Line => draw_series_path(area, vec![(10, cy), (36, cy)], i, 3)?,
             Swatch::Bar => {
                 area.draw(&Rectangle::new(
                     [(16, cy - 7), (32, cy + 7)],
