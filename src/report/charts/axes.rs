@@ -228,15 +228,31 @@ pub(super) fn mesh_style() -> ShapeStyle {
 }
 
 /// Builds an x axis for `x0..x1`: ticks and their labels.
+/// `integer`: the x values are all whole numbers (counts such as head-counts), so ticks
+/// fall on whole numbers too.
 pub(super) fn x_axis(
     x0: f64,
     x1: f64,
     x_format: Option<&dyn Fn(f64) -> String>,
+    integer: bool,
 ) -> (Vec<f64>, Box<dyn Fn(f64) -> String + '_>) {
     match x_format {
         Some(f) => {
             let ticks = time_ticks(x0, x1, 9).unwrap_or_else(|| nice_ticks(x0, x1, 9).0);
             (ticks, Box::new(f))
+        }
+        None if integer => {
+            let (step, _) = nice_step(x1 - x0, 10);
+            // Whole steps only: 0.5 -> 1, 2.5 -> 2.
+            let step = if step.is_finite() {
+                step.floor().max(1.0)
+            } else {
+                1.0
+            };
+            (
+                ticks_with_step(x0, x1, step),
+                Box::new(|v| format_tick(v, 0)),
+            )
         }
         None => {
             let (ticks, dec) = nice_ticks(x0, x1, 10);

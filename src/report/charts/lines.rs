@@ -95,7 +95,12 @@ impl Plot for Lines<'_> {
         let zero = ymin >= 0.0 && ymin <= 0.5 * ymax;
         let (y0, y1, yticks, ydec) = value_axis(ymin, ymax, zero, 8);
         let ylabels: Vec<String> = yticks.iter().map(|&t| format_tick(t, ydec)).collect();
-        let (xticks, xfmt_fn) = x_axis(x0, x1, self.x_format);
+        let integer = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().filter(|p| good(p)))
+            .all(|p| p.0.fract() == 0.0);
+        let (xticks, xfmt_fn) = x_axis(x0, x1, self.x_format, integer);
 
         let mut chart = ChartBuilder::on(&area)
             .margin(12)

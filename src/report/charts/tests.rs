@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::axes::{nice_ticks, time_ticks};
+use super::axes::{nice_ticks, time_ticks, x_axis};
 use super::render::with_suffix;
 use super::*;
 
@@ -408,6 +408,16 @@ fn ticks_are_round() {
     assert_eq!(d, 1);
     assert_eq!(t.first(), Some(&0.0));
     assert!((t.last().unwrap() - 1.0).abs() < 1e-12);
+    let (t, _) = x_axis(5.0, 10.0, None, true);
+    assert_eq!(
+        t,
+        [5.0, 6.0, 7.0, 8.0, 9.0, 10.0],
+        "whole counts, whole ticks"
+    );
+    let (t, _) = x_axis(0.0, 25.0, None, true);
+    assert!(t.iter().all(|v| v.fract() == 0.0), "{t:?}");
+    let (t, _) = x_axis(5.0, 10.0, None, false);
+    assert!(t.contains(&5.5), "{t:?}");
     let t = time_ticks(86400.0, 2.0 * 86400.0, 9).unwrap();
     assert!(t.iter().all(|v| v % 3600.0 == 0.0));
 }
