@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::axes::{nice_ticks, time_ticks, x_axis};
 use super::render::with_suffix;
+use super::text::legend_entries;
 use super::*;
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -420,6 +421,49 @@ fn ticks_are_round() {
     assert!(t.contains(&5.5), "{t:?}");
     let t = time_ticks(86400.0, 2.0 * 86400.0, 9).unwrap();
     assert!(t.iter().all(|v| v % 3600.0 == 0.0));
+}
+
+#[test]
+fn legends_show_the_shared_part_once() {
+    assert_eq!(
+        legend_entries(&["routing.accept = auto", "routing.accept = ring"]),
+        (
+            Some("routing.accept".to_string()),
+            vec!["auto".to_string(), "ring".to_string()]
+        )
+    );
+    let whole = |names: &[&str]| (None, names.iter().map(|n| n.to_string()).collect());
+    for names in [
+        &["base", "two_login", "blended"][..],
+        &["variant 1"],
+        &["abc1", "abc2"],
+        &["a b", "a c"],
+    ] {
+        assert_eq!(legend_entries(names), whole(names), "{names:?}");
+    }
+}
+
+#[test]
+fn long_titles_and_legends_are_wrapped_not_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let title = "Service level (all skills) by agents.team.count at skill.chat.arrivals.rate = 120, routing.ring_timeout = 30s";
+    let series: Vec<Series> = ["first", "second"]
+        .iter()
+        .map(|k| Series {
+            name: format!("a rather long group name for the {k} team of agents"),
+            points: vec![(1.0, Estimate::point(1.0)), (2.0, Estimate::point(2.0))],
+        })
+        .collect();
+    let stem = dir.path().join("long");
+    lines(&stem, title, "x", "y", &series, None).unwrap();
+    let svg = String::from_utf8(std::fs::read(with_suffix(&stem, "svg")).unwrap()).unwrap();
+    assert!(!svg.contains('…'), "nothing is cut");
+    for word in title
+        .split(' ')
+        .chain(["rather", "first", "second", "agents"])
+    {
+        assert!(svg.contains(word), "{word} is shown");
+    }
 }
 
 /// Renders sample charts into `$CHARTS_SAMPLE_DIR` for visual inspection.
