@@ -1,5 +1,6 @@
 //! Reports: pure functions from results to bytes (CSV files, the printed
-//! table, charts), and writing files whole or not at all.
+//! table, charts of runs, comparisons and sweeps), and writing files whole
+//! or not at all.
 
 pub mod charts;
 pub mod compare_charts;
@@ -7,6 +8,8 @@ pub mod compare_table;
 pub mod csv_out;
 pub mod describe;
 pub mod html;
+pub mod publish;
+pub mod sweep_charts;
 pub mod table;
 pub mod xlsx;
 
@@ -50,27 +53,14 @@ pub fn temp_file_in(
     b.tempfile_in(dir)
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it (unique
-/// name, removed on failure), then a rename over `path`.
+/// Writes `bytes` to `path` atomically: a fresh temporary file beside it (unique name,
+/// created with `O_EXCL`, so a symlink planted there is never followed), then a rename.
 ///
 /// # Errors
 ///
 /// When the directory cannot be created or the file written or renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = temp_file_in(dir, &format!(".{name}."), ".tmp")?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    publish::write_file(path, bytes)
 }
 
 /// Checks that `dir` (created if missing) can take new files, before any

@@ -11,14 +11,13 @@
 //!   replication) pair in parallel and appending finished points to
 //!   `sweep.csv` in point order;
 //! * [`resume`] — what of an existing `sweep.csv` to keep on `--resume`;
-//! * [`charts`] — the charts of a finished sweep;
+//! * the charts of a finished sweep are [`crate::report::sweep_charts`];
 //!
 //! This file ties the pieces together for the `sweep` and `merge` commands
 //! (their options come from the command line, [`SweepOptions`] and
 //! [`MergeOptions`]); the staffing search is [`crate::staff`].
 
 pub mod base;
-pub mod charts;
 pub mod grid;
 mod load;
 mod merge;
@@ -207,7 +206,7 @@ pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> 
         let bytes =
             std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
         let charts_dir = dir.join("charts");
-        let drawn = charts::draw(&bytes, &charts_dir)
+        let drawn = crate::report::sweep_charts::draw(&bytes, &charts_dir)
             .map_err(|e| Error::other(format!("cannot draw the sweep charts: {e:#}")))?;
         if !drawn.is_empty() {
             let _ = writeln!(o, "charts: {} ({})", charts_dir.display(), drawn.join(", "));
@@ -288,7 +287,7 @@ pub fn merge(args: &MergeOptions) -> Result<String> {
     );
     let _ = writeln!(o, "wrote {}", out.display());
     let charts_dir = out.parent().unwrap_or_else(|| Path::new("")).join("charts");
-    let drawn = charts::draw(&merged, &charts_dir)
+    let drawn = crate::report::sweep_charts::draw(&merged, &charts_dir)
         .map_err(|e| Error::other(format!("cannot draw the sweep charts: {e:#}")))?;
     if !drawn.is_empty() {
         let _ = writeln!(o, "charts: {} ({})", charts_dir.display(), drawn.join(", "));

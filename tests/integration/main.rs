@@ -10,6 +10,7 @@ mod determinism;
 mod erlang;
 mod golden;
 mod lifecycle;
+mod publish;
 mod routing;
 mod sweep;
 mod sweep_files;
