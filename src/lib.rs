@@ -25,16 +25,20 @@
 
 #![warn(missing_docs)]
 
+pub mod acd;
 pub mod analytic;
 pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod metrics;
+pub mod model;
+pub mod record;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod staffing;
 pub mod sweep;
 
 /// The built-in example scenario (`scenarios/example.toml`), run by `ccsim run` without an argument.
