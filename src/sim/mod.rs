@@ -19,6 +19,8 @@ mod arrivals;
 mod check;
 pub mod interval;
 mod lifecycle;
+#[cfg(test)]
+mod tests;
 mod work;
 
 use crate::engine::{EventQueue, Streams};
@@ -50,13 +52,27 @@ pub const MAX_LIVE: usize = 10_000_000;
 pub const MAX_EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
 
 /// A budget of live conversations shared by the replications of one
-/// process (clones share it): each replication given it with
-/// [`Sim::budget`] takes one unit per live conversation, and stops as
-/// unstable when the budget is exhausted.
+/// process (clones share it). A replication given it with [`Sim::budget`]
+/// takes one unit each time its number of live conversations reaches a new
+/// peak (its arena keeps that memory until the end), gives everything back
+/// when it ends, and stops as unstable when the budget is exhausted.
 #[derive(Clone, Debug)]
 pub struct LiveBudget {
     left: Arc<AtomicUsize>,
     limit: usize,
+}
+
+/// Units taken from a [`LiveBudget`], given back when dropped.
+#[derive(Debug)]
+pub struct Reservation {
+    budget: LiveBudget,
+    units: usize,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        self.budget.left.fetch_add(self.units, Ordering::Relaxed);
+    }
 }
 
 impl LiveBudget {
@@ -73,27 +89,28 @@ impl LiveBudget {
         self.limit
     }
 
-    /// Conversations still available.
+    /// Units still available.
     pub fn available(&self) -> usize {
         self.left.load(Ordering::Relaxed)
     }
 
-    /// Takes `n` units; false (taking nothing) if fewer are left.
-    fn take(&self, n: usize) -> bool {
+    /// Takes `units` (given back when the reservation is dropped), or
+    /// `None`, taking nothing, if fewer are left.
+    pub fn reserve(&self, units: usize) -> Option<Reservation> {
+        self.take(units).then(|| Reservation {
+            budget: self.clone(),
+            units,
+        })
+    }
+
+    fn take(&self, units: usize) -> bool {
         self.left
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(n))
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
+                l.checked_sub(units)
+            })
             .is_ok()
     }
-
-    /// Gives `n` units back.
-    fn give(&self, n: usize) {
-        self.left.fetch_add(n, Ordering::Relaxed);
-    }
 }
-
-/// Units a replication takes from a shared budget at a time (so the
-/// atomic is touched once per this many conversations, not per event).
-const BUDGET_CHUNK: usize = 1024;
 
 /// Events. Timers carry the key of the timer they were armed under.
 #[derive(Clone, Copy, Debug)]
@@ -237,7 +254,7 @@ pub struct Sim<'a> {
     /// The limit of live conversations ([`MAX_LIVE`] unless set).
     max_live: usize,
     /// A budget shared with other replications, and the units held from it.
-    budget: Option<(LiveBudget, usize)>,
+    budget: Option<Reservation>,
     /// The limit of events at one instant.
     max_at_instant: u64,
 }
@@ -333,7 +350,10 @@ impl<'a> Sim<'a> {
     /// given it: the run also stops as unstable when the budget is
     /// exhausted. What it holds is given back when the run ends.
     pub fn budget(mut self, budget: &LiveBudget) -> Self {
-        self.budget = Some((budget.clone(), 0));
+        self.budget = Some(Reservation {
+            budget: budget.clone(),
+            units: 0,
+        });
         self
     }
 
@@ -407,10 +427,17 @@ impl<'a> Sim<'a> {
                 skill_of(conv)
             ),
             Ev::Accept { conv, .. } => format!("ring accepts of skill `{}`", skill_of(conv)),
-            Ev::ReplyDone { agent, .. } => format!(
-                "agent replies of group `{}` (an agent effort of zero?)",
-                self.scn.groups[self.agents[agent].group as usize].name
-            ),
+            Ev::ReplyDone { agent, .. } => {
+                let ag = &self.agents[agent];
+                let group = &self.scn.groups[ag.group as usize].name;
+                match ag.typing {
+                    Some(c) => format!(
+                        "agent replies in skill `{}` by group `{group}` (an agent effort of zero?)",
+                        skill_of(c)
+                    ),
+                    None => format!("agent replies by group `{group}`"),
+                }
+            }
             Ev::RampReady { .. } => "ramp-up steps".to_string(),
             Ev::ShiftStart { .. } | Ev::ShiftEnd { .. } => "shift changes".to_string(),
             Ev::BreakStart { .. } | Ev::BreakEnd { .. } => "breaks".to_string(),
@@ -546,9 +573,8 @@ impl<'a> Sim<'a> {
     }
 
     fn finish(mut self) -> RepResult {
-        if let Some((budget, held)) = self.budget.take() {
-            budget.give(held);
-        }
+        // What it held from a shared budget is given back.
+        self.budget = None;
         let agents = self
             .agents
             .iter_ids()
@@ -567,27 +593,30 @@ impl<'a> Sim<'a> {
     fn count_alive(&mut self, skill: usize) {
         self.alive += 1;
         self.peak_alive = self.peak_alive.max(self.alive);
-        let mut exhausted = None;
-        if let Some((budget, held)) = &mut self.budget
-            && self.alive > *held
+        let mut shared = None;
+        if let Some(held) = &mut self.budget
+            && self.alive > held.units
         {
-            if budget.take(BUDGET_CHUNK) {
-                *held += BUDGET_CHUNK;
+            if held.budget.take(1) {
+                held.units += 1;
             } else {
-                exhausted = Some(budget.limit());
+                shared = Some(held.budget.limit());
             }
         }
-        let limit = match exhausted {
-            Some(shared) => shared,
-            None if self.alive > self.max_live => self.max_live,
+        let limit = match shared {
+            Some(limit) => format!(
+                "the budget of {limit} conversations alive at once over all replications running together is exhausted"
+            ),
+            None if self.alive > self.max_live => {
+                format!("more than {} conversations alive at once", self.max_live)
+            }
             None => return,
         };
         if self.unstable.is_none() {
             let now = self.q.now();
             self.unstable = Some(format!(
-                "more than {} conversations alive at once at {} (skill `{}`: {} queued): demand far exceeds what the agents can take \
+                "{limit} at {} (skill `{}`: {} queued): demand far exceeds what the agents can take \
                  (check arrival rates, agent counts, capacities and shifts, or give the skill a patience)",
-                limit,
                 crate::engine::time::label(now),
                 self.scn.skills[skill].name,
                 self.skills[skill].qlen
