@@ -11,8 +11,24 @@
 //! ```text
 //! scenario file ─► scenario::load ─► Scenario ─► runner::run ─► RunResult ─► report (CSV, table, charts)
 //!                                       │
-//!                     sim::Sim (one replication; engine: clock, event queue, streams)
+//!                     sim::Sim (one replication)
 //! ```
+//!
+//! The simulation core, one concept per module:
+//!
+//! * [`engine`] — simulated time, the event queue (time, then insertion
+//!   order), named random streams.
+//! * [`model`] — the entities as data: the conversation's state machine and
+//!   its timer table, the agent's status and its one eligibility
+//!   predicate, the style policy, typed ids and the one timer type.
+//! * [`sim`] — one replication: the events, the event loop, the
+//!   conversation's lifecycle handlers and the agent's work.
+//! * [`acd`] — routing: select an agent, select a queue, the eligible-agent
+//!   heap, ring mode, sticky returns.
+//! * [`staffing`] — logins, logouts, shifts and breaks.
+//! * [`record`] — the recorder: the model announces what happened, the
+//!   recorder keeps the statistics (time integrals as self-flushing
+//!   levels) and writes the trace, and produces the [`sim::RepResult`].
 //!
 //! ```
 //! let scn = ccsim::scenario::load_str(ccsim::EXAMPLE, "example.toml", std::path::Path::new("."), "example").unwrap();

@@ -1,10 +1,10 @@
 //! The ACD: routing (SPEC §4). Three decisions, as in ContactCenters'
-//! router: [`select_agent`](crate::sim::Sim) for a waiting conversation
-//! (`select`), the queue an agent serves next (`pull`: its sticky
-//! conversations, its group's transfers, then its skills' queues by
-//! priority and waiting time), and the reply an agent types next (the
-//! SLA-sorted work list, `start_next` in [`crate::sim`]). Ring mode is in
-//! [`ring`], the eligible-agent heap in [`eligible`].
+//! router: select an agent for a waiting conversation (`select`), select
+//! the queue an agent serves next (`pull`: its sticky conversations, its
+//! group's transfers, then its skills' queues by priority and waiting
+//! time), and select the reply an agent types next (the SLA-sorted work
+//! list, `start_next` in `sim::work`). Ring mode is in `ring`, the
+//! eligible-agent heap in [`eligible`].
 //!
 //! Eligible agents are kept per group and channel in an indexed heap keyed
 //! by the selection rule, so choosing an agent costs O(groups with the

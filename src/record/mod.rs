@@ -144,6 +144,7 @@ impl<'a> Recorder<'a> {
     // ----- conversations ---------------------------------------------------------
 
     /// A conversation arrived at `skill` (a new issue, or a return).
+    #[inline]
     pub fn arrived(&mut self, now: f64, skill: usize, new_issue: bool) {
         if !self.measured(now) {
             return;
@@ -161,6 +162,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// A conversation left its first wait for an agent after `wait` seconds.
+    #[inline]
     pub fn first_assigned(&mut self, conv: &Conv, wait: f64) {
         if !conv.has(flag::MEASURED) {
             return;
@@ -181,6 +183,7 @@ impl<'a> Recorder<'a> {
 
     /// A conversation left the queue unassigned (its agent labels are
     /// looked up for the trace).
+    #[inline]
     pub fn abandoned(&mut self, now: f64, conv: &Conv) {
         if !conv.has(flag::MEASURED) {
             return;
@@ -200,6 +203,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// The agent sent a reply; `first` if it is the conversation's first.
+    #[inline]
     pub fn replied(&mut self, now: f64, conv: &Conv, first: bool) {
         if !conv.has(flag::MEASURED) {
             return;
@@ -236,31 +240,37 @@ impl<'a> Recorder<'a> {
     }
 
     /// Offered to an agent (ring mode).
+    #[inline]
     pub fn rang(&mut self, conv: &Conv) {
         self.count(conv, |t| t.rings += 1);
     }
 
     /// A ring ended (accepted, timed out, withdrawn or abandoned).
+    #[inline]
     pub fn ring_ended(&mut self, now: f64, conv: &Conv) {
         self.count(conv, |t| t.ring_time += now - conv.ring_since);
     }
 
     /// The ringing agent accepted.
+    #[inline]
     pub fn ring_accepted(&mut self, conv: &Conv) {
         self.count(conv, |t| t.ring_accepts += 1);
     }
 
     /// The ring timed out (or was withdrawn).
+    #[inline]
     pub fn ring_timed_out(&mut self, conv: &Conv) {
         self.count(conv, |t| t.ring_timeouts += 1);
     }
 
     /// Parked: its slot is freed.
+    #[inline]
     pub fn parked(&mut self, conv: &Conv) {
         self.count(conv, |t| t.parks += 1);
     }
 
     /// The agent solved it.
+    #[inline]
     pub fn solved(&mut self, now: f64, conv: &Conv) {
         self.count(conv, |t| {
             t.solved += 1;
@@ -269,6 +279,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// A consumer return reopened it.
+    #[inline]
     pub fn reopened(&mut self, now: f64, conv: &Conv) {
         if conv.has(flag::MEASURED) {
             let s = conv.origin as usize;
@@ -278,6 +289,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Auto-closed, and its agent resumed it at once.
+    #[inline]
     pub fn resumed(&mut self, conv: &Conv) {
         self.count(conv, |t| {
             t.auto_closed += 1;
@@ -286,11 +298,13 @@ impl<'a> Recorder<'a> {
     }
 
     /// Transferred by its agent.
+    #[inline]
     pub fn transferred(&mut self, conv: &Conv) {
         self.count(conv, |t| t.transfers += 1);
     }
 
     /// Returned to the queue by its agent (or a logout).
+    #[inline]
     pub fn returned_to_queue(&mut self, conv: &Conv) {
         self.count(conv, |t| t.returned_to_queue += 1);
     }
@@ -306,6 +320,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// Closed for `reason` (after its agent was released).
+    #[inline]
     pub fn closed(&mut self, now: f64, conv: &Conv, reason: CloseReason) {
         if !conv.has(flag::MEASURED) {
             return;
@@ -332,7 +347,16 @@ impl<'a> Recorder<'a> {
         self.emit(conv, "closed", reason.name(), now);
     }
 
+    /// Writes a trace row if a trace is asked for.
+    #[inline]
     fn emit(&mut self, c: &Conv, state: &'static str, reason: &'static str, end: f64) {
+        if self.trace.is_some() {
+            self.write_row(c, state, reason, end);
+        }
+    }
+
+    #[cold]
+    fn write_row(&mut self, c: &Conv, state: &'static str, reason: &'static str, end: f64) {
         let Some(sink) = self.trace.as_mut() else {
             return;
         };
@@ -364,6 +388,7 @@ impl<'a> Recorder<'a> {
     // ----- levels ----------------------------------------------------------------
 
     /// The queue of `skill` changed by `delta` (±1).
+    #[inline]
     pub fn queue_changed(&mut self, now: f64, skill: usize, delta: i64) {
         self.flush_levels(now);
         let measured = self.measured(now);
@@ -384,6 +409,7 @@ impl<'a> Recorder<'a> {
 
     /// A conversation of `skill` left a queue wait that began at `since`
     /// (Little's law: these sum to the integral of the queue length).
+    #[inline]
     pub fn queue_left(&mut self, now: f64, skill: usize, since: f64) {
         self.tally[skill].queue_wait_sum += self.win.span(since, now);
         self.queue_changed(now, skill, -1);
@@ -437,6 +463,7 @@ impl<'a> Recorder<'a> {
 
     /// Brings an agent's time totals up to `now`, under the status and load
     /// it had until now. Called by the model before every change of either.
+    #[inline]
     pub fn agent_time(&mut self, a: AgentId, now: f64, status: Status, open: u32) {
         let dt = self.win.span(self.agents[a.ix()].last_t, now);
         let r = &mut self.agents[a.ix()];
@@ -464,6 +491,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// A conversation was assigned to the agent, who now holds `open`.
+    #[inline]
     pub fn agent_assigned(&mut self, a: AgentId, now: f64, open: u32) {
         if self.measured(now) {
             let t = self.agent_tally(a);
@@ -473,6 +501,7 @@ impl<'a> Recorder<'a> {
     }
 
     /// A conversation rang at the agent, who will ignore it or not.
+    #[inline]
     pub fn agent_rang(&mut self, a: AgentId, now: f64, ignored: bool) {
         if self.measured(now) {
             let t = self.agent_tally(a);
@@ -483,6 +512,7 @@ impl<'a> Recorder<'a> {
 
     /// The agent typed for `typed` measured seconds and sent the reply
     /// (`sent`) or was interrupted.
+    #[inline]
     pub fn agent_typed(&mut self, a: AgentId, now: f64, typed: f64, sent: bool) {
         let measured = self.measured(now);
         let t = self.agent_tally(a);

@@ -590,9 +590,17 @@ impl<'a> Sim<'a> {
 
     /// Counts one more live conversation; stops the run as unstable past
     /// the limit (or when a shared budget is exhausted).
+    #[inline]
     fn count_alive(&mut self, skill: usize) {
         self.alive += 1;
-        self.peak_alive = self.peak_alive.max(self.alive);
+        if self.alive > self.peak_alive {
+            self.peak_alive = self.alive;
+            self.new_peak(skill);
+        }
+    }
+
+    /// A new peak of live conversations: within the limits?
+    fn new_peak(&mut self, skill: usize) {
         let mut shared = None;
         if let Some(held) = &mut self.budget
             && self.alive > held.units
