@@ -178,6 +178,7 @@ impl Sim<'_> {
     }
 
     /// A conversation enters a queue of its skill (or its sticky wait).
+    #[inline]
     pub(crate) fn queue_enter(&mut self, c: ConvId) {
         let now = self.q.now();
         self.convs[c].q_since = now;
@@ -187,6 +188,7 @@ impl Sim<'_> {
     }
 
     /// A conversation leaves its queue.
+    #[inline]
     pub(crate) fn queue_leave(&mut self, c: ConvId) {
         let now = self.q.now();
         let conv = &self.convs[c];

@@ -465,8 +465,9 @@ impl<'a> Recorder<'a> {
     /// it had until now. Called by the model before every change of either.
     #[inline]
     pub fn agent_time(&mut self, a: AgentId, now: f64, status: Status, open: u32) {
-        let dt = self.win.span(self.agents[a.ix()].last_t, now);
+        let win = self.win;
         let r = &mut self.agents[a.ix()];
+        let dt = win.span(r.last_t, now);
         r.last_t = now;
         if dt == 0.0 || status == Status::Offline {
             return;

@@ -1,10 +1,11 @@
 //! One replication: the [`Sim`] ties the model ([`crate::model`]), routing
 //! ([`crate::acd`]), staffing ([`crate::staffing`]) and the recorder
-//! ([`crate::record`]) to the engine's clock, event queue and streams.
-//! This module holds the events, the event loop and the conversation's own
-//! lifecycle handlers ([`lifecycle`]); it does no I/O: per-conversation
-//! rows go to a [`TraceSink`] when one is given, and the result is plain
-//! data ([`RepResult`]).
+//! ([`crate::record`]) to the engine's clock, event queue, streams and
+//! event loop ([`crate::engine::run`]). This module holds the events, the
+//! arrivals, the conversation's own lifecycle handlers (`lifecycle`) and
+//! the agent's work on what it holds (`work`). It does no I/O:
+//! per-conversation rows go to a [`TraceSink`] when one is given, and the
+//! result is plain data ([`RepResult`]).
 //!
 //! Timer cancellation: every timer carries the [`TimerKey`] of the
 //! [`crate::model::Timer`] it belongs to (see the timer table in
@@ -259,6 +260,29 @@ pub struct Sim<'a> {
     max_at_instant: u64,
 }
 
+/// The replication as the engine's model (a private view, so the events
+/// stay private to the crate).
+struct Driver<'s, 'a>(&'s mut Sim<'a>);
+
+impl crate::engine::run::Model for Driver<'_, '_> {
+    type Event = Ev;
+    #[inline]
+    fn queue(&mut self) -> &mut EventQueue<Ev> {
+        &mut self.0.q
+    }
+    #[inline]
+    fn handle(&mut self, ev: Ev) {
+        self.0.dispatch(ev);
+    }
+    #[inline]
+    fn stopped(&self) -> bool {
+        self.0.unstable.is_some()
+    }
+    fn frozen(&mut self, t: f64, ev: Ev) {
+        self.0.stop_frozen(t, ev);
+    }
+}
+
 impl<'a> Sim<'a> {
     /// Prepares replication `rep` of `scn` (0-based).
     pub fn new(scn: &'a Scenario, rep: u32, trace: Option<&'a mut dyn TraceSink>) -> Sim<'a> {
@@ -373,34 +397,20 @@ impl<'a> Sim<'a> {
     ) -> Result<RepResult, E> {
         self.start();
         after(&self, 0.0, None)?;
-        let end = self.end;
-        let (mut instant, mut at_instant) = (f64::NAN, 0u64);
-        while let Some((t, ev)) = self.q.pop() {
-            if t > end {
-                break;
-            }
-            self.events += 1;
-            if t == instant {
-                at_instant += 1;
-                if at_instant > self.max_at_instant {
-                    self.frozen(t, ev);
-                }
-            } else {
-                (instant, at_instant) = (t, 1);
-            }
-            self.dispatch(ev);
-            after(&self, t, Some(ev))?;
-            if self.unstable.is_some() {
-                break;
-            }
-        }
+        let (end, limit) = (self.end, self.max_at_instant);
+        self.events = crate::engine::run::run(
+            &mut Driver(&mut self),
+            end,
+            limit,
+            &mut |d: &Driver, t, ev| after(d.0, t, ev),
+        )?;
         Ok(self.finish())
     }
 
     /// Simulated time stopped advancing at `t`: the run ends as unstable,
     /// naming the event that keeps recurring.
     #[cold]
-    fn frozen(&mut self, t: f64, ev: Ev) {
+    fn stop_frozen(&mut self, t: f64, ev: Ev) {
         let skill_of = |c: ConvId| &self.scn.skills[self.convs[c].skill as usize].name;
         let what = match ev {
             Ev::Arrival { skill } => format!(
@@ -492,6 +502,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[inline]
     fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Arrival { skill } => self.on_arrival(skill as usize),
