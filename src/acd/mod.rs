@@ -30,7 +30,7 @@ impl Sim<'_> {
     #[inline]
     fn rank(&self, a: AgentId, ch: usize) -> Option<Rank> {
         let ag = &self.agents[a];
-        let g = &self.scn.groups[ag.group as usize];
+        let g = &self.scn.groups[ag.group.ix()];
         let free = ag.free_for(ch, self.q.now(), &g.capacity, g.capacity_total)?;
         let i = a.ix() as u32;
         Some(match self.scn.routing.agent_selection {
@@ -44,7 +44,7 @@ impl Sim<'_> {
     #[inline]
     fn can_take(&self, a: AgentId, ch: usize) -> bool {
         let ag = &self.agents[a];
-        let g = &self.scn.groups[ag.group as usize];
+        let g = &self.scn.groups[ag.group.ix()];
         ag.free_for(ch, self.q.now(), &g.capacity, g.capacity_total)
             .is_some()
     }
@@ -58,13 +58,13 @@ impl Sim<'_> {
         if !ag.sticky.is_empty() {
             return true;
         }
-        let g = &self.groups[GroupId::new(ag.group as usize)];
+        let g = &self.groups[ag.group];
         !g.queue.is_empty() || g.skills.iter().any(|&s| self.skills[s].qlen > 0)
     }
 
     /// Puts the agent in (or takes it out of) its group's eligible sets.
     pub(crate) fn refresh(&mut self, a: AgentId) {
-        let g = GroupId::new(self.agents[a].group as usize);
+        let g = self.agents[a].group;
         for ch in 0..2 {
             if self.groups[g].channels & (1 << ch) == 0 {
                 continue;
@@ -313,7 +313,7 @@ impl Sim<'_> {
                 self.assign(c, a);
                 continue;
             }
-            let g = self.agents[a].group as usize;
+            let g = self.agents[a].group.ix();
             // 2. Transfers to this group.
             if let Some(c) = self.take_group_queue(GroupId::new(g), a, elig) {
                 self.hand_over(c, a);

@@ -15,7 +15,7 @@
 //! one timer is its reply in progress (`reply`), cancelled when a logout
 //! interrupts it.
 
-use super::ids::ConvId;
+use super::ids::{ConvId, GroupId};
 use super::timer::{Timer, TimerKey};
 use std::collections::VecDeque;
 
@@ -52,8 +52,8 @@ pub type Login = u8;
 /// One agent.
 #[derive(Clone, Debug)]
 pub struct Agent {
-    /// Group index.
-    pub group: u32,
+    /// Its group.
+    pub group: GroupId,
     /// Index within the group.
     pub index: u32,
     /// Status.
@@ -104,7 +104,7 @@ pub struct Agent {
 
 impl Agent {
     /// A logged-out agent.
-    pub fn new(group: u32, index: u32, stamp: u64) -> Agent {
+    pub fn new(group: GroupId, index: u32, stamp: u64) -> Agent {
         Agent {
             group,
             index,

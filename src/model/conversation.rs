@@ -64,6 +64,18 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in lifecycle order.
+    pub const ALL: [State; 8] = [
+        State::Queued,
+        State::Offered,
+        State::AwaitAgent,
+        State::AwaitConsumer,
+        State::Parked,
+        State::Solved,
+        State::Closed,
+        State::Abandoned,
+    ];
+
     /// Whether the lifecycle allows `self → to`.
     pub fn can_go(self, to: State) -> bool {
         use State::*;
@@ -281,16 +293,7 @@ mod tests {
 
     #[test]
     fn final_states_have_no_way_out() {
-        for to in [
-            Queued,
-            Offered,
-            AwaitAgent,
-            AwaitConsumer,
-            Parked,
-            Solved,
-            Closed,
-            Abandoned,
-        ] {
+        for to in super::State::ALL {
             assert!(!Closed.can_go(to));
             assert!(!Abandoned.can_go(to));
         }
@@ -298,17 +301,7 @@ mod tests {
 
     #[test]
     fn only_waiting_conversations_abandon_and_only_open_ones_solve() {
-        let all = [
-            Queued,
-            Offered,
-            AwaitAgent,
-            AwaitConsumer,
-            Parked,
-            Solved,
-            Closed,
-            Abandoned,
-        ];
-        for s in all {
+        for s in super::State::ALL {
             assert_eq!(s.can_go(Abandoned), matches!(s, Queued | Offered), "{s:?}");
             assert_eq!(s.can_go(Solved), s == AwaitAgent, "{s:?}");
             assert_eq!(s.can_go(Parked), s == AwaitConsumer, "{s:?}");

@@ -14,7 +14,7 @@ impl Sim<'_> {
             None => String::new(),
             Some(a) => {
                 let ag = &self.agents[a];
-                format!("{}#{}", self.scn.groups[ag.group as usize].name, ag.index)
+                format!("{}#{}", self.scn.groups[ag.group.ix()].name, ag.index)
             }
         }
     }
@@ -73,7 +73,7 @@ impl Sim<'_> {
             }
         }
         for (a, ag) in self.agents.iter_ids() {
-            let g = &self.scn.groups[ag.group as usize];
+            let g = &self.scn.groups[ag.group.ix()];
             if open[a.ix()] != ag.open {
                 return Err(format!(
                     "agent {a}: open {:?} but holds {:?}",

@@ -306,7 +306,7 @@ impl<'a> Sim<'a> {
             let first = agents.len() as u32;
             for i in 0..g.count {
                 let stamp = agents.len() as u64;
-                let _ = agents.push(Agent::new(gi as u32, i, stamp));
+                let _ = agents.push(Agent::new(GroupId::new(gi), i, stamp));
             }
             let mut channels = 0u8;
             for &(s, p) in &g.skills {
@@ -326,7 +326,7 @@ impl<'a> Sim<'a> {
                 skills: g.skills.iter().map(|&(s, _)| s).collect(),
             });
         }
-        let rec = Recorder::new(scn, rep, agents.iter().map(|a| (a.group, a.index)), trace);
+        let rec = Recorder::new(scn, rep, agents.iter().map(|a| (a.group.ix() as u32, a.index)), trace);
         Sim {
             scn,
             q: EventQueue::new(),
@@ -439,7 +439,7 @@ impl<'a> Sim<'a> {
             Ev::Accept { conv, .. } => format!("ring accepts of skill `{}`", skill_of(conv)),
             Ev::ReplyDone { agent, .. } => {
                 let ag = &self.agents[agent];
-                let group = &self.scn.groups[ag.group as usize].name;
+                let group = &self.scn.groups[ag.group.ix()].name;
                 match ag.typing {
                     Some(c) => format!(
                         "agent replies in skill `{}` by group `{group}` (an agent effort of zero?)",
@@ -502,7 +502,6 @@ impl<'a> Sim<'a> {
         }
     }
 
-    #[inline]
     fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Arrival { skill } => self.on_arrival(skill as usize),

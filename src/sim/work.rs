@@ -75,7 +75,7 @@ impl Sim<'_> {
         else {
             return;
         };
-        let overhead = self.scn.groups[ag.group as usize].switch_overhead;
+        let overhead = self.scn.groups[ag.group.ix()].switch_overhead;
         let ag = &mut self.agents[a];
         let c = ag.worklist.remove(pos);
         let conv = &mut self.convs[c];

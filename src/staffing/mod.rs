@@ -56,7 +56,7 @@ impl Sim<'_> {
         self.rec.agent_time(a, now, ag.status, ag.open_total());
         self.rec.staffing_changed(
             now,
-            ag.group as usize,
+            ag.group.ix(),
             (ag.status, ag.login),
             (status, login),
         );
@@ -74,7 +74,7 @@ impl Sim<'_> {
             ag.ramp_left = first;
             ag.ramp_next = now;
         }
-        let two_login = self.scn.groups[self.agents[a].group as usize].mode == Mode::TwoLogin;
+        let two_login = self.scn.groups[self.agents[a].group.ix()].mode == Mode::TwoLogin;
         self.agents[a].per_login = two_login;
         self.rec.agent_login(a, two_login && login == 0b10);
         self.change_status(a, Status::Online, login);
@@ -104,7 +104,7 @@ impl Sim<'_> {
                 self.sticky_expired(c);
             }
         }
-        let g = self.agents[a].group as usize;
+        let g = self.agents[a].group.ix();
         match self.scn.groups[g].logout {
             LogoutPolicy::ReturnToQueue => {
                 let held = self.agents[a].held.clone();
