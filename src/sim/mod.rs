@@ -326,7 +326,12 @@ impl<'a> Sim<'a> {
                 skills: g.skills.iter().map(|&(s, _)| s).collect(),
             });
         }
-        let rec = Recorder::new(scn, rep, agents.iter().map(|a| (a.group.ix() as u32, a.index)), trace);
+        let rec = Recorder::new(
+            scn,
+            rep,
+            agents.iter().map(|a| (a.group.ix() as u32, a.index)),
+            trace,
+        );
         Sim {
             scn,
             q: EventQueue::new(),

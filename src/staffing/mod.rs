@@ -54,12 +54,8 @@ impl Sim<'_> {
         let now = self.q.now();
         let ag = &self.agents[a];
         self.rec.agent_time(a, now, ag.status, ag.open_total());
-        self.rec.staffing_changed(
-            now,
-            ag.group.ix(),
-            (ag.status, ag.login),
-            (status, login),
-        );
+        self.rec
+            .staffing_changed(now, ag.group.ix(), (ag.status, ag.login), (status, login));
         let ag = &mut self.agents[a];
         ag.status = status;
         ag.login = login;
