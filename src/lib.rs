@@ -11,8 +11,24 @@
 //! ```text
 //! scenario file ─► scenario::load ─► Scenario ─► runner::run ─► RunResult ─► report (CSV, table, charts)
 //!                                       │
-//!                     sim::Sim (one replication; engine: clock, event queue, streams)
+//!                     sim::Sim (one replication)
 //! ```
+//!
+//! The simulation core, one concept per module:
+//!
+//! * [`engine`] — simulated time, the event queue (time, then insertion
+//!   order), named random streams.
+//! * [`model`] — the entities as data: the conversation's state machine and
+//!   its timer table, the agent's status and its one eligibility
+//!   predicate, the style policy, typed ids and the one timer type.
+//! * [`sim`] — one replication: the events, the event loop, the
+//!   conversation's lifecycle handlers and the agent's work.
+//! * [`acd`] — routing: select an agent, select a queue, the eligible-agent
+//!   heap, ring mode, sticky returns.
+//! * [`staffing`] — logins, logouts, shifts and breaks.
+//! * [`record`] — the recorder: the model announces what happened, the
+//!   recorder keeps the statistics (time integrals as self-flushing
+//!   levels) and writes the trace, and produces the [`sim::RepResult`].
 //!
 //! [`runner`] is the one replication runner behind `run`, [`compare`],
 //! [`sweep`], [`staff`] and [`bench`](mod@bench). Every fallible function returns the
@@ -31,6 +47,7 @@
 
 #![warn(missing_docs)]
 
+pub mod acd;
 pub mod analytic;
 pub mod bench;
 pub mod calibrate;
@@ -38,11 +55,14 @@ pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod metrics;
+pub mod model;
+pub mod record;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
 pub mod staff;
+pub mod staffing;
 pub mod sweep;
 
 pub use error::{Error, Result};

@@ -6,7 +6,7 @@
 //! run is reproducible and the order is part of the model's contract.
 //!
 //! Cancellation is the model's business and cheap: timers carry the
-//! generation of the entity they belong to (see [`crate::sim`]); a timer
+//! key of the [`crate::model::Timer`] they belong to; a timer
 //! whose generation is stale is dropped when popped, in O(1), instead of
 //! being searched for in the heap. The queue never holds more than the
 //! timers that are pending or stale-but-not-yet-due, which is bounded by

@@ -242,27 +242,55 @@ fn no_assignment_during_a_break() {
     );
 }
 
+/// The agents that get four conversations under a selection rule: three
+/// agents with room for two; at t = 0 a long conversation (typed for
+/// 1000 s) then two short ones (10 s, closed at t = 10); at t = 20 a
+/// fourth, short.
 fn first_agents(selection: &str) -> Vec<String> {
-    let skill = format!(
-        "arrivals = {{ trace = \"{}\" }}\nagent_reply = {}",
-        common::trace(&[10.0, 20.0, 30.0, 40.0]),
-        det(5000.0)
+    let text = format!(
+        r#"
+[simulation]
+horizon = 200
+warmup = 0
+replications = 1
+interval = 200
+[[skill]]
+name = "long"
+arrivals = {{ trace = "{}" }}
+agent_reply = {}
+[[skill]]
+name = "short"
+arrivals = {{ trace = "{}" }}
+agent_reply = {}
+[[agents]]
+name = "a"
+count = 3
+capacity = {{ live_chat = 2 }}
+skills = ["long", "short"]
+[routing]
+agent_selection = "{selection}"
+"#,
+        common::trace(&[0.0]),
+        det(1000.0),
+        common::trace(&[0.0, 0.0, 20.0]),
+        det(10.0)
     );
-    let (_, log) = timeline(&scenario(
-        200.0,
-        &skill,
-        "count = 3\ncapacity = { live_chat = 2 }",
-        &format!("agent_selection = \"{selection}\""),
-    ));
+    let (_, log) = timeline(&text);
     (0..4).map(|c| steps(&log, c)[0].2.clone()).collect()
 }
 
-/// Agent selection, with deterministic ties (longest idle, then index).
+/// Agent selection: each rule gives its own order on the same script.
 #[test]
 fn agent_selection_rules() {
-    // Most free capacity first: spread over the three, then back to the longest idle.
-    assert_eq!(first_agents("most_available"), ["a#0", "a#1", "a#2", "a#0"]);
-    assert_eq!(first_agents("longest_idle"), ["a#0", "a#1", "a#2", "a#0"]);
+    // Most free slots first, then the earliest last assignment, then the
+    // index: spread over the three; at t = 20 a#0 still holds the long one.
+    assert_eq!(first_agents("most_available"), ["a#0", "a#1", "a#2", "a#1"]);
+    // The earliest last assignment (a time): an assignment at t = 0 leaves
+    // a#0 as idle as the others, so it takes the second one too; at t = 20
+    // a#0 is full; a#1 and a#2 tie at t = 0 and the index decides.
+    assert_eq!(first_agents("longest_idle"), ["a#0", "a#0", "a#1", "a#1"]);
+    // The order of assignments, whatever the time and the load: a#0 was
+    // assigned first, so it is next at t = 20 though it is the busiest.
     assert_eq!(first_agents("round_robin"), ["a#0", "a#1", "a#2", "a#0"]);
 }
 

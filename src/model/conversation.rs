@@ -26,11 +26,21 @@
 //! Transitions go through [`State::can_go`], which the simulation asserts
 //! in debug builds and the tests exercise: an illegal transition is a bug
 //! that fails loudly.
+//!
+//! ## Timers ([`Timers`], one [`Timer`] each)
+//!
+//! | timer        | armed by                                   | event(s)                                  | cancelled by |
+//! |--------------|--------------------------------------------|-------------------------------------------|--------------|
+//! | `state`      | any timer or queue entry tied to a state   | park, style close, sticky, ring, accept, queue and sticky entries, a pending return | **every transition** ([`Conv::go`]) |
+//! | `consumer`   | the agent's reply (→ AwaitConsumer)        | the consumer's next message               | → Solved, transfer, resume after auto-close, the end |
+//! | `auto_close` | an idle conversation (→ AwaitConsumer)     | auto-close                                | a consumer message, → Solved, transfer, return to queue, resume, the end |
+//! | `patience`   | a new conversation's first wait            | abandonment (acts only while it waits)    | the end |
+//!
+//! A slot reused by a new conversation cancels all four.
 
+use super::ids::{AgentId, GroupId};
+use super::timer::Timer;
 use rand_xoshiro::SplitMix64;
-
-/// No agent.
-pub const NONE: u32 = u32::MAX;
 
 /// Where a conversation is in its lifecycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +64,18 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in lifecycle order.
+    pub const ALL: [State; 8] = [
+        State::Queued,
+        State::Offered,
+        State::AwaitAgent,
+        State::AwaitConsumer,
+        State::Parked,
+        State::Solved,
+        State::Closed,
+        State::Abandoned,
+    ];
+
     /// Whether the lifecycle allows `self → to`.
     pub fn can_go(self, to: State) -> bool {
         use State::*;
@@ -141,31 +163,50 @@ pub mod flag {
     pub const FIRST_WAIT: u8 = 64;
 }
 
+/// The timers of one conversation (see the table in the module doc).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timers {
+    /// Tied to the current state: every transition cancels it.
+    pub state: Timer,
+    /// The consumer's next message.
+    pub consumer: Timer,
+    /// Auto-close of an idle conversation.
+    pub auto_close: Timer,
+    /// Abandonment during the first wait.
+    pub patience: Timer,
+}
+
+impl Timers {
+    /// Cancels every timer (the slot is reused by a new conversation).
+    pub fn cancel_all(&mut self) {
+        self.state.cancel();
+        self.consumer.cancel();
+        self.auto_close.cancel();
+        self.patience.cancel();
+    }
+}
+
 /// One conversation, stored in the simulation's arena.
 #[derive(Clone, Debug)]
 pub struct Conv {
-    /// State epoch: bumped on every state change; routing, park and style timers carry it.
-    pub epoch: u32,
-    /// Consumer-reply timer epoch.
-    pub cgen: u32,
-    /// Auto-close timer epoch.
-    pub agen: u32,
+    /// Its timers.
+    pub timers: Timers,
     /// Lifecycle state.
     pub state: State,
     /// Skill whose queue it is in / it belongs to now.
-    pub skill: u16,
+    pub skill: u32,
     /// Skill it arrived at (statistics are attributed there).
-    pub origin: u16,
+    pub origin: u32,
     /// Flags ([`flag`]).
     pub flags: u8,
-    /// Owning (or ringing) agent, or [`NONE`].
-    pub agent: u32,
+    /// Owning (or ringing) agent.
+    pub agent: Option<AgentId>,
     /// Previous owner, for sticky routing.
-    pub prev_agent: u32,
+    pub prev_agent: Option<AgentId>,
     /// Agents that ignored it in the current round of offers (ring mode).
-    pub ignored: Vec<u32>,
-    /// Agent group it was transferred to, or [`NONE`].
-    pub target_group: u32,
+    pub ignored: Vec<AgentId>,
+    /// Agent group it was transferred to.
+    pub target_group: Option<GroupId>,
     /// Consumer messages still to come after the current one.
     pub left: u32,
     /// Reopens so far.
@@ -190,8 +231,6 @@ pub struct Conv {
     pub handle: f64,
     /// Total agent typing time.
     pub effort: f64,
-    /// When it was (last) solved.
-    pub solved_at: f64,
     /// When the current queue episode began.
     pub q_since: f64,
     /// First queue time (s), NaN until first assigned.
@@ -221,7 +260,7 @@ impl Conv {
         }
     }
 
-    /// Moves to `to`, bumping the state epoch; illegal moves panic in debug builds.
+    /// Moves to `to`, cancelling the state timer; illegal moves panic in debug builds.
     #[inline]
     pub fn go(&mut self, to: State) {
         debug_assert!(
@@ -231,7 +270,20 @@ impl Conv {
             to
         );
         self.state = to;
-        self.epoch = self.epoch.wrapping_add(1);
+        self.timers.state.cancel();
+    }
+
+    /// Whether a state timer armed with `key` still applies: no transition
+    /// since, and the conversation is in the state it was armed for.
+    #[inline]
+    pub fn armed(&self, key: super::timer::TimerKey, state: State) -> bool {
+        self.timers.state.fires(key) && self.state == state
+    }
+
+    /// The agent it was last with: its owner, else its previous owner.
+    #[inline]
+    pub fn last_agent(&self) -> Option<AgentId> {
+        self.agent.or(self.prev_agent)
     }
 }
 
@@ -241,16 +293,7 @@ mod tests {
 
     #[test]
     fn final_states_have_no_way_out() {
-        for to in [
-            Queued,
-            Offered,
-            AwaitAgent,
-            AwaitConsumer,
-            Parked,
-            Solved,
-            Closed,
-            Abandoned,
-        ] {
+        for to in super::State::ALL {
             assert!(!Closed.can_go(to));
             assert!(!Abandoned.can_go(to));
         }
@@ -258,17 +301,7 @@ mod tests {
 
     #[test]
     fn only_waiting_conversations_abandon_and_only_open_ones_solve() {
-        let all = [
-            Queued,
-            Offered,
-            AwaitAgent,
-            AwaitConsumer,
-            Parked,
-            Solved,
-            Closed,
-            Abandoned,
-        ];
-        for s in all {
+        for s in super::State::ALL {
             assert_eq!(s.can_go(Abandoned), matches!(s, Queued | Offered), "{s:?}");
             assert_eq!(s.can_go(Solved), s == AwaitAgent, "{s:?}");
             assert_eq!(s.can_go(Parked), s == AwaitConsumer, "{s:?}");

@@ -7,14 +7,14 @@
 
 /// A selection key: smaller is better; the last field is the agent index,
 /// so keys are unique and ties are deterministic.
-pub type Key = (u32, u64, u32);
+pub type Rank = (u32, u64, u32);
 
 const ABSENT: u32 = u32::MAX;
 
 /// Indexed min-heap of agents by key.
 #[derive(Clone, Debug, Default)]
 pub struct Eligible {
-    heap: Vec<Key>,
+    heap: Vec<Rank>,
     /// Position in `heap` of each agent (by `key.2 - base`), or ABSENT.
     pos: Vec<u32>,
     base: u32,
@@ -42,7 +42,7 @@ impl Eligible {
 
     /// The best key.
     #[inline]
-    pub fn first(&self) -> Option<Key> {
+    pub fn first(&self) -> Option<Rank> {
         self.heap.first().copied()
     }
 
@@ -53,7 +53,7 @@ impl Eligible {
 
     /// Inserts, re-keys or removes (`None`) an agent.
     #[inline]
-    pub fn set(&mut self, agent: u32, key: Option<Key>) {
+    pub fn set(&mut self, agent: u32, key: Option<Rank>) {
         let p = self.pos[self.slot(agent)];
         match (p, key) {
             (ABSENT, None) => {}
@@ -128,7 +128,7 @@ impl Eligible {
 
     /// The best key whose agent is not skipped: a best-first walk from the
     /// root, visiting only skipped agents and their children.
-    pub fn first_where(&self, skip: &dyn Fn(u32) -> bool) -> Option<Key> {
+    pub fn first_where(&self, skip: &dyn Fn(u32) -> bool) -> Option<Rank> {
         let root = *self.heap.first()?;
         if !skip(root.2) {
             return Some(root);
@@ -163,8 +163,8 @@ mod tests {
         fn matches_an_ordered_set(ops in proptest::collection::vec((0u32..12, proptest::option::of(0u32..6), 0u64..5), 1..300), skip in proptest::collection::vec(0u32..12, 0..6)) {
             let base = 100;
             let mut e = Eligible::new(base, 12);
-            let mut model: BTreeSet<Key> = BTreeSet::new();
-            let mut current: Vec<Option<Key>> = vec![None; 12];
+            let mut model: BTreeSet<Rank> = BTreeSet::new();
+            let mut current: Vec<Option<Rank>> = vec![None; 12];
             for (a, k0, k1) in ops {
                 let agent = base + a;
                 let key = k0.map(|k0| (k0, k1, agent));
