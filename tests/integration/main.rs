@@ -6,6 +6,7 @@ mod compare;
 mod conservation;
 mod determinism;
 mod erlang;
+mod fuzz;
 mod golden;
 mod lifecycle;
 mod routing;
