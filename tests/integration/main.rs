@@ -8,6 +8,7 @@ mod compare;
 mod conservation;
 mod determinism;
 mod erlang;
+mod fuzz;
 mod golden;
 mod lifecycle;
 mod publish;
