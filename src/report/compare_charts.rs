@@ -315,6 +315,7 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
     Ok(stems)
 }
 
-fn chart_error(stem: &Path, e: &dyn std::fmt::Display) -> Error {
+/// The error of a chart that cannot be written.
+pub(super) fn chart_error(stem: &Path, e: &dyn std::fmt::Display) -> Error {
     Error::other(format!("cannot write chart {}: {e:#}", stem.display()))
 }

@@ -7,6 +7,8 @@ pub mod compare_table;
 pub mod csv_out;
 pub mod describe;
 pub mod html;
+pub mod pages;
+pub mod run_charts;
 pub mod table;
 pub mod xlsx;
 

@@ -9,5 +9,6 @@ mod determinism;
 mod erlang;
 mod golden;
 mod lifecycle;
+mod reports;
 mod routing;
 mod sweep;

@@ -1,0 +1,167 @@
+//! What people open: `report.html` of `run` and `compare` (structure:
+//! every chart the command wrote is inline, no external request, names
+//! escaped; and in a real browser via [`crate::browser::check_report`]),
+//! the charts of `ccsim run`, and `--xlsx`'s `results.xlsx`.
+
+use crate::browser::check_report;
+use crate::common::root;
+use assert_cmd::Command;
+use std::path::Path;
+
+/// A scenario of the examples with a short measured period, and a name
+/// that needs escaping in HTML.
+fn short(stem: &str, dir: &Path) -> String {
+    let text = std::fs::read_to_string(root().join("scenarios").join(format!("{stem}.toml")))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with("horizon =") {
+                "horizon = \"1d\"".to_string()
+            } else if t.starts_with("warmup =") {
+                "warmup = \"3h\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = format!("{stem}.toml");
+    std::fs::write(dir.join(&file), text).unwrap();
+    file
+}
+
+fn ccsim(cwd: &Path, args: &[&str]) {
+    let out = Command::cargo_bin("ccsim")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ccsim {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The structural checks of a report page; returns the number of charts.
+fn check_structure(dir: &Path) -> usize {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "no doctype");
+    assert!(html.trim_end().ends_with("</html>"), "not closed");
+    let mut svgs: Vec<String> = std::fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    svgs.sort();
+    assert!(!svgs.is_empty(), "no chart written");
+    for name in &svgs {
+        assert!(
+            html.contains(&format!("<figcaption>charts/{name}</figcaption>")),
+            "{name} missing from report.html"
+        );
+    }
+    assert_eq!(html.matches("<figure").count(), svgs.len());
+    assert_eq!(html.matches("<svg").count(), svgs.len());
+    let outside = html.replace("http://www.w3.org/2000/svg", "");
+    let outside = outside.replace("http://www.w3.org/1999/xlink", "");
+    for banned in ["<script", "http://", "https://", "<link", "<?xml", "<img"] {
+        assert!(!outside.contains(banned), "report.html contains {banned}");
+    }
+    assert!(html.contains("<h2>Scenario</h2>"));
+    assert!(
+        !html.contains(&root().display().to_string()),
+        "absolute path"
+    );
+    svgs.len()
+}
+
+#[test]
+fn run_writes_its_charts_report_and_workbook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = short("modes", tmp.path());
+    ccsim(
+        tmp.path(),
+        &[
+            "run",
+            &file,
+            "--out",
+            "out",
+            "--replications",
+            "2",
+            "--seed",
+            "3",
+            "--xlsx",
+        ],
+    );
+    let dir = tmp.path().join("out/modes");
+    for stem in [
+        "intraday_offered",
+        "intraday_service_level",
+        "intraday_asa",
+        "intraday_queue_mean",
+        "intraday_agents_online",
+        "occupancy_by_group",
+        "concurrency_by_group",
+        "first_response_cdf",
+    ] {
+        assert!(
+            dir.join("charts").join(format!("{stem}.svg")).is_file(),
+            "charts/{stem}.svg missing"
+        );
+    }
+    let n = check_structure(&dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<th>metric</th>") && html.contains("<td>service level</td>"));
+    check_report(&dir.join("report.html"), n);
+
+    // A zip holding the four kinds of sheet.
+    let bytes = std::fs::read(dir.join("results.xlsx")).unwrap();
+    assert_eq!(&bytes[..4], b"PK\x03\x04", "not a zip");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("xl/workbook.xml") && text.contains("xl/worksheets/sheet1.xml"));
+    // Without --xlsx there is no workbook.
+    ccsim(
+        tmp.path(),
+        &["run", &file, "--out", "plain", "--replications", "2"],
+    );
+    assert!(!tmp.path().join("plain/modes/results.xlsx").exists());
+    assert!(tmp.path().join("plain/modes/report.html").is_file());
+}
+
+#[test]
+fn compare_report_holds_the_differences_and_escapes_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = short("modes", tmp.path());
+    // A variant name that must be escaped.
+    let text = std::fs::read_to_string(tmp.path().join(&file)).unwrap();
+    let text = text.replacen("name = \"blended\"", "name = \"blended <b>&\"", 1);
+    assert!(
+        text.contains("blended <b>&"),
+        "modes.toml has a `blended` variant"
+    );
+    std::fs::write(tmp.path().join(&file), text).unwrap();
+    ccsim(
+        tmp.path(),
+        &[
+            "compare",
+            &file,
+            "--out",
+            "out",
+            "--replications",
+            "2",
+            "--xlsx",
+        ],
+    );
+    let dir = tmp.path().join("out/modes");
+    let n = check_structure(&dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("blended &lt;b&gt;&amp;"));
+    assert!(!html.contains("<b>&"));
+    assert!(html.contains("<th>Δ two_login</th>") || html.contains("<th>Δ "));
+    assert!(html.contains("paired differences"));
+    assert!(dir.join("results.xlsx").is_file());
+    check_report(&dir.join("report.html"), n);
+}
