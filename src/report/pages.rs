@@ -106,6 +106,94 @@ pub fn compare_page(scn: &Scenario, results: &[RunResult], stems: &[PathBuf]) ->
     })
 }
 
+/// The most rows of a CSV file shown on a page (the file holds them all).
+const MAX_ROWS: usize = 1000;
+
+/// A CSV file (`name`, its bytes) as a table block, with a note when it
+/// has more than [`MAX_ROWS`] rows.
+///
+/// # Errors
+///
+/// Bytes that are not CSV.
+fn csv_blocks(name: &str, bytes: &[u8]) -> Result<Vec<Block>> {
+    let bad = |e: csv::Error| crate::error::Error::other(format!("cannot read {name}: {e}"));
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let header: Vec<String> = r.headers().map_err(bad)?.iter().map(String::from).collect();
+    let mut rows = Vec::new();
+    let mut total = 0usize;
+    for rec in r.records() {
+        let rec = rec.map_err(bad)?;
+        total += 1;
+        if rows.len() < MAX_ROWS {
+            rows.push(rec.iter().map(String::from).collect());
+        }
+    }
+    let mut out = vec![Block::Table { header, rows }];
+    if total > MAX_ROWS {
+        out.push(Block::Text(format!(
+            "The first {MAX_ROWS} of {total} rows; {name} holds them all."
+        )));
+    }
+    Ok(out)
+}
+
+/// The page of `ccsim sweep`: the base scenario, the swept keys, the
+/// results table (`sweep.csv`) and the charts.
+///
+/// # Errors
+///
+/// A chart file that cannot be read, or `csv` that is not CSV.
+pub fn sweep_page(
+    scn: &Scenario,
+    name: &str,
+    swept: &[String],
+    csv: &[u8],
+    stems: &[PathBuf],
+) -> Result<Page> {
+    let mut blocks = vec![
+        Block::Heading("Base scenario".into()),
+        Block::List(super::describe::scenario(scn)),
+        Block::Heading("Swept keys".into()),
+        Block::List(swept.to_vec()),
+        Block::Heading("Results (sweep.csv)".into()),
+    ];
+    blocks.extend(csv_blocks("sweep.csv", csv)?);
+    blocks.push(Block::Heading("Charts".into()));
+    blocks.extend(chart_blocks(stems)?);
+    Ok(Page {
+        title: format!("ccsim sweep — {name}"),
+        subtitle: format!("base scenario {}, seed {}", scn.name, scn.seed),
+        blocks,
+    })
+}
+
+/// The page of `ccsim staff`: the scenario, the targets and the search's
+/// table (`staffing.csv`). The search draws no chart.
+///
+/// # Errors
+///
+/// `csv` that is not CSV.
+pub fn staff_page(scn: &Scenario, group: &str, targets: &[String], csv: &[u8]) -> Result<Page> {
+    let mut blocks = vec![
+        Block::Heading("Scenario".into()),
+        Block::List(super::describe::scenario(scn)),
+        Block::Heading("Targets".into()),
+        Block::List(targets.to_vec()),
+        Block::Text(format!(
+            "The head-count of group {group} is searched; a count meets a target when its \
+             confidence interval is on the right side of the bound (`met`), or when its mean \
+             alone is (`mean_met`)."
+        )),
+        Block::Heading("Counts run (staffing.csv)".into()),
+    ];
+    blocks.extend(csv_blocks("staffing.csv", csv)?);
+    Ok(Page {
+        title: format!("ccsim staff — {}", scn.name),
+        subtitle: format!("group {group}, seed {}", scn.seed),
+        blocks,
+    })
+}
+
 /// Writes `page` as `dir/report.html`, whole or not at all.
 ///
 /// # Errors

@@ -212,8 +212,14 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
         iv_answers: &iv_answers,
     };
     let file = dir.join("staffing.csv");
-    write_atomic(&file, &report.csv())
-        .with_context(|| format!("cannot write {}", file.display()))?;
+    let csv = report.csv();
+    write_atomic(&file, &csv).with_context(|| format!("cannot write {}", file.display()))?;
+    let targets: Vec<String> = targets.iter().map(Target::text).collect();
+    // The scenario as searched: with --seed and --replications applied.
+    let mut shown = scn.clone();
+    (shown.seed, shown.replications) = (s.seed, replications);
+    let page = crate::report::pages::staff_page(&shown, &group, &targets, &csv)?;
+    crate::report::pages::write_page(&dir, &page)?;
     let mut text = report.text();
     let _ = writeln!(text, "wrote {}", file.display());
     Ok(text)

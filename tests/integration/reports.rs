@@ -70,7 +70,7 @@ fn check_structure(dir: &Path) -> usize {
     for banned in ["<script", "http://", "https://", "<link", "<?xml", "<img"] {
         assert!(!outside.contains(banned), "report.html contains {banned}");
     }
-    assert!(html.contains("<h2>Scenario</h2>"));
+    assert!(html.contains("cenario</h2>"), "no scenario section");
     assert!(
         !html.contains(&root().display().to_string()),
         "absolute path"
@@ -164,4 +164,76 @@ fn compare_report_holds_the_differences_and_escapes_names() {
     assert!(html.contains("paired differences"));
     assert!(dir.join("results.xlsx").is_file());
     check_report(&dir.join("report.html"), n);
+}
+
+#[test]
+fn sweep_and_staff_reports_hold_their_tables_and_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["erlang-base.toml", "staffing.toml"] {
+        let text = std::fs::read_to_string(root().join("scenarios/sweeps").join(f)).unwrap();
+        std::fs::write(tmp.path().join(f), text).unwrap();
+    }
+    ccsim(
+        tmp.path(),
+        &[
+            "sweep",
+            "staffing.toml",
+            "--out",
+            "sweep",
+            "--replications",
+            "2",
+        ],
+    );
+    let dir = std::fs::read_dir(tmp.path().join("sweep"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .expect("the sweep's directory");
+    let n = check_structure(&dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Results (sweep.csv)</h2>") && html.contains("<h2>Swept keys</h2>"));
+    let points = std::fs::read_to_string(dir.join("sweep.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(
+        html.matches("<tr>").count(),
+        1 + points,
+        "one row per sweep.csv row"
+    );
+    check_report(&dir.join("report.html"), n);
+
+    ccsim(
+        tmp.path(),
+        &[
+            "staff",
+            "erlang-base.toml",
+            "--target",
+            "service_level>=0.8",
+            "--out",
+            "staff",
+            "--replications",
+            "4",
+        ],
+    );
+    let dir = std::fs::read_dir(tmp.path().join("staff"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .expect("the staff directory");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Scenario</h2>"));
+    assert!(
+        html.contains("<li>service_level&gt;=0.8</li>"),
+        "the target, escaped"
+    );
+    let rows = std::fs::read_to_string(dir.join("staffing.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(html.matches("<tr>").count(), 1 + rows);
+    assert!(!html.contains("<script") && !html.contains("https://"));
+    check_report(&dir.join("report.html"), 0);
 }
