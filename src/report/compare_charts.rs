@@ -181,7 +181,7 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
         ),
         (
             Id::ServiceLevel,
-            "service_level",
+            Id::ServiceLevel.name(),
             "Service level",
             "service level (%)",
             0.01,

@@ -120,8 +120,17 @@ fn run_writes_its_charts_report_and_workbook() {
     // A zip holding the four kinds of sheet.
     let bytes = std::fs::read(dir.join("results.xlsx")).unwrap();
     assert_eq!(&bytes[..4], b"PK\x03\x04", "not a zip");
+    // The zip's file names are stored uncompressed: one worksheet each for
+    // summary, intervals and agents, and one per agent group (4 in modes).
     let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains("xl/workbook.xml") && text.contains("xl/worksheets/sheet1.xml"));
+    assert!(text.contains("xl/workbook.xml"));
+    for k in 1..=7 {
+        assert!(
+            text.contains(&format!("xl/worksheets/sheet{k}.xml")),
+            "sheet {k} missing"
+        );
+    }
+    assert!(!text.contains("xl/worksheets/sheet8.xml"), "an extra sheet");
     // Without --xlsx there is no workbook.
     ccsim(
         tmp.path(),
