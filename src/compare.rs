@@ -16,7 +16,7 @@
 
 use crate::error::{Context, Error, Result};
 use crate::report::csv_out::{self, write_run_outputs};
-use crate::report::{compare_charts, compare_table, write_atomic};
+use crate::report::{compare_charts, compare_table, pages, write_atomic};
 use crate::runner::{self, RunOptions, RunResult};
 use crate::scenario::Scenario;
 use std::fmt::Write;
@@ -29,6 +29,8 @@ pub struct CompareOptions {
     pub out: PathBuf,
     /// Also write `<variant>/conversations.csv` for every variant.
     pub trace: bool,
+    /// Also write `results.xlsx`.
+    pub xlsx: bool,
     /// Worker threads (None: one per core).
     pub threads: Option<usize>,
     /// Refuse a run whose estimated memory exceeds this (None: no check).
@@ -87,6 +89,10 @@ pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<Str
     .with_context(|| format!("cannot write {}", diff_path.display()))?;
     let charts_dir = dir.join("charts");
     let stems = compare_charts::write_charts(&charts_dir, &results)?;
+    pages::write_page(&dir, &pages::compare_page(scn, &results, &stems)?)?;
+    if opts.xlsx {
+        pages::write_xlsx(&dir, &results)?;
+    }
 
     let mut out = compare_table::table(&scn.name, &results);
     let _ = writeln!(

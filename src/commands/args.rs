@@ -77,6 +77,9 @@ pub struct OutputArgs {
     /// Also write conversations.csv, one row per conversation.
     #[arg(long)]
     pub trace: bool,
+    /// Also write results.xlsx (summary, intervals, agents, per-group sheets).
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 impl Default for OutputArgs {
@@ -84,6 +87,7 @@ impl Default for OutputArgs {
         OutputArgs {
             out: PathBuf::from("output"),
             trace: false,
+            xlsx: false,
         }
     }
 }

@@ -9,7 +9,7 @@ pub mod args;
 use args::{Command, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
 use ccsim::error::{Context, Error, Result};
 use ccsim::report::csv_out::write_run_outputs;
-use ccsim::report::table;
+use ccsim::report::{pages, run_charts, table};
 use ccsim::runner::{self, RunOptions};
 use ccsim::scenario::{self, Scenario};
 use std::io::Write;
@@ -108,7 +108,13 @@ fn run(path: Option<&Path>, output: &OutputArgs, exec: &ExecArgs) -> Result<()> 
         ..RunOptions::default()
     };
     let result = runner::run(&scn, &opts)?;
-    write_run_outputs(&dir, &scn, std::slice::from_ref(&result))?;
+    let results = std::slice::from_ref(&result);
+    write_run_outputs(&dir, &scn, results)?;
+    let stems = run_charts::write_run_charts(&dir.join("charts"), &result)?;
+    pages::write_page(&dir, &pages::run_page(&scn, &result, &stems)?)?;
+    if output.xlsx {
+        pages::write_xlsx(&dir, results)?;
+    }
     print(&table::render(&result))?;
     print(&format!("wrote {}\n", dir.display()))
 }
@@ -119,6 +125,7 @@ fn compare(path: &Path, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
     let opts = ccsim::compare::CompareOptions {
         out: output.out.clone(),
         trace: output.trace,
+        xlsx: output.xlsx,
         threads: exec.threads(),
         max_memory: exec.max_memory(),
         max_live: None,

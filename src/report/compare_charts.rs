@@ -5,58 +5,22 @@
 //! run too).
 
 use super::charts;
-use super::compare_table::{Unit, max_abs, scale};
+use super::compare_table::{max_abs, scale};
 use crate::engine::time::{DAY, label};
 use crate::error::{Context, Error, Result};
-use crate::metrics::{self, Estimate};
+use crate::metrics::Estimate;
+use crate::metrics::registry::{Id, Unit};
 use crate::runner::RunResult;
-use crate::sim::interval::INTERVAL_METRICS;
 use std::path::{Path, PathBuf};
 
-/// Grouped-bar KPIs: metric, chart title, axis quantity, unit, all skills only.
-const BAR_KPIS: &[(&str, &str, &str, Unit, bool)] = &[
-    (
-        "service_level",
-        "Service level: share answered within target",
-        "service level",
-        Unit::Share,
-        false,
-    ),
-    (
-        "first_response_mean",
-        "Mean first response time (arrival → first reply)",
-        "mean first response",
-        Unit::Time,
-        false,
-    ),
-    (
-        "response_time_mean",
-        "Mean response time (consumer message → agent reply)",
-        "mean response time",
-        Unit::Time,
-        false,
-    ),
-    (
-        "abandonment_rate",
-        "Abandonment rate: share leaving the queue unanswered",
-        "abandoned",
-        Unit::Share,
-        false,
-    ),
-    (
-        "occupancy",
-        "Agent occupancy: typing time ÷ logged-in time",
-        "occupancy",
-        Unit::Share,
-        true,
-    ),
-    (
-        "handle_time_mean",
-        "Mean handle time (assigned and open)",
-        "mean handle time",
-        Unit::Time,
-        false,
-    ),
+/// Grouped-bar KPIs (title, axis, unit and scope from the registry).
+const BAR_KPIS: &[Id] = &[
+    Id::ServiceLevel,
+    Id::FirstResponseMean,
+    Id::ResponseTimeMean,
+    Id::AbandonmentRate,
+    Id::Occupancy,
+    Id::HandleTimeMean,
 ];
 
 fn chart_estimate(e: &Estimate, k: f64) -> charts::Estimate {
@@ -86,7 +50,7 @@ fn time_of_day(r: &RunResult, s: usize, m: usize) -> Vec<(f64, f64)> {
 
 /// A duration as short text (`45 s`, `12 min`, `1.5 h`).
 fn duration_text(secs: f64) -> String {
-    let (k, u) = scale(Unit::Time, secs);
+    let (k, u) = scale(Unit::Seconds, secs);
     let v = secs / k;
     if v >= 10.0 || v == v.round() {
         format!("{v:.0} {u}")
@@ -137,10 +101,13 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
     };
     let all = base.scopes.len() - 1;
 
-    for &(metric, title, quantity, unit, all_only) in BAR_KPIS {
-        let Some(m) = metrics::metric_index(metric) else {
+    for &id in BAR_KPIS {
+        let Some(m) = id.summary_index() else {
             continue;
         };
+        let metric = id.metric();
+        let (title, quantity, unit, all_only) =
+            (metric.title, metric.axis, metric.unit, metric.all_only);
         let scopes: Vec<usize> = if all_only {
             vec![all]
         } else {
@@ -179,7 +146,7 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
                 )
             })
             .collect();
-        let stem = dir.join(format!("kpi_{metric}"));
+        let stem = dir.join(format!("kpi_{}", metric.name));
         charts::grouped_bars(
             &stem,
             title,
@@ -203,9 +170,9 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
             .split_once(' ')
             .map_or(String::new(), |x| x.1.into())
     };
-    for (metric, name, what, y_label, k, hi) in [
+    for (id, name, what, y_label, k, hi) in [
         (
-            "queue_mean",
+            Id::QueueMean,
             "queue",
             "Queue length",
             "conversations waiting (time-average)",
@@ -213,15 +180,15 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
             f64::INFINITY,
         ),
         (
-            "service_level",
-            "service_level",
+            Id::ServiceLevel,
+            Id::ServiceLevel.name(),
             "Service level",
             "service level (%)",
             0.01,
             100.0,
         ),
     ] {
-        let Some(m) = INTERVAL_METRICS.iter().position(|x| *x == metric) else {
+        let Some(m) = id.interval_index() else {
             continue;
         };
         // Bands clamped to what the quantity can be (a t interval of a
@@ -299,7 +266,7 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
         let (p99, p90) = (top(0.99), top(0.90));
         let long_tail = p99 > 3.0 * p90;
         let cut = if long_tail { 3.0 * p90 } else { p99 };
-        let (k, uname) = scale(Unit::Time, cut);
+        let (k, uname) = scale(Unit::Seconds, cut);
         let series: Vec<(String, Vec<(f64, f64)>)> = results
             .iter()
             .zip(&cdfs)
@@ -348,6 +315,7 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
     Ok(stems)
 }
 
-fn chart_error(stem: &Path, e: &dyn std::fmt::Display) -> Error {
+/// The error of a chart that cannot be written.
+pub(super) fn chart_error(stem: &Path, e: &dyn std::fmt::Display) -> Error {
     Error::other(format!("cannot write chart {}: {e:#}", stem.display()))
 }

@@ -4,7 +4,8 @@
 //! scales here are shared with the comparison charts.
 
 use super::table::{column_widths, first_left, text_table};
-use crate::metrics::{self, Estimate, paired_difference};
+use crate::metrics::registry::{Id, Unit};
+use crate::metrics::{Estimate, paired_difference};
 use crate::runner::RunResult;
 use std::fmt::Write;
 
@@ -12,24 +13,13 @@ use std::fmt::Write;
 /// variant.
 pub const TABLE_WIDTH: usize = 100;
 
-/// How a KPI is shown.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Unit {
-    /// A count, no decimals.
-    Count,
-    /// A share, shown in percent (differences in percentage points).
-    Share,
-    /// A duration in seconds, shown in s, min, h or d by its size.
-    Time,
-}
-
 /// The display scale and unit name for values of `unit` whose largest
 /// magnitude is `max`.
 pub(crate) fn scale(unit: Unit, max: f64) -> (f64, &'static str) {
     match unit {
-        Unit::Count => (1.0, ""),
+        Unit::Count | Unit::Level => (1.0, ""),
         Unit::Share => (0.01, "%"),
-        Unit::Time => {
+        Unit::Seconds => {
             if max.is_nan() || max < 120.0 {
                 (1.0, "s")
             } else if max < 2.0 * 3600.0 {
@@ -52,16 +42,17 @@ pub(crate) fn max_abs(values: impl IntoIterator<Item = f64>) -> f64 {
         .fold(f64::NAN, f64::max)
 }
 
-/// KPIs of the table: metric, label, unit, with a row per skill too.
-const TABLE_KPIS: &[(&str, &str, Unit, bool)] = &[
-    ("offered", "offered", Unit::Count, false),
-    ("service_level", "service level", Unit::Share, true),
-    ("first_response_mean", "first response", Unit::Time, true),
-    ("response_time_mean", "response time", Unit::Time, false),
-    ("abandonment_rate", "abandoned", Unit::Share, false),
-    ("occupancy", "occupancy", Unit::Share, false),
-    ("handle_time_mean", "handle time", Unit::Time, false),
-    ("asa", "ASA", Unit::Time, false),
+/// KPIs of the table (label and unit from the registry), with a row per
+/// skill too.
+const TABLE_KPIS: &[(Id, bool)] = &[
+    (Id::Offered, false),
+    (Id::ServiceLevel, true),
+    (Id::FirstResponseMean, true),
+    (Id::ResponseTimeMean, false),
+    (Id::AbandonmentRate, false),
+    (Id::Occupancy, false),
+    (Id::HandleTimeMean, false),
+    (Id::Asa, false),
 ];
 
 /// One table row: a label, a cell per variant, a difference cell per
@@ -127,10 +118,11 @@ fn table_rows(results: &[RunResult]) -> Vec<Row> {
     let base = &results[0];
     let all = base.scopes.len() - 1;
     let mut rows = Vec::new();
-    for &(metric, name, unit, per_skill) in TABLE_KPIS {
-        let Some(m) = metrics::metric_index(metric) else {
+    for &(id, per_skill) in TABLE_KPIS {
+        let Some(m) = id.summary_index() else {
             continue;
         };
+        let (name, unit) = (id.metric().label, id.metric().unit);
         let mut scopes = vec![all];
         if per_skill {
             scopes.extend(0..all);
@@ -140,12 +132,12 @@ fn table_rows(results: &[RunResult]) -> Vec<Row> {
             let d = if unit == Unit::Count { 0 } else { 1 };
             let label = if s == all {
                 match unit {
-                    Unit::Count => name.to_string(),
+                    Unit::Count | Unit::Level => name.to_string(),
                     _ => format!("{name} ({uname})"),
                 }
             } else {
                 match unit {
-                    Unit::Time => format!("  · {} ({uname})", base.scopes[s]),
+                    Unit::Seconds => format!("  · {} ({uname})", base.scopes[s]),
                     _ => format!("  · {}", base.scopes[s]),
                 }
             };
@@ -175,6 +167,31 @@ fn table_rows(results: &[RunResult]) -> Vec<Row> {
     rows
 }
 
+/// The header (`KPI`, the variants, `Δ` per non-base variant) and rows.
+fn cells_of(results: &[RunResult], rows: &[Row]) -> Vec<Vec<String>> {
+    let mut header = vec!["KPI".to_string()];
+    header.extend(results.iter().map(|r| r.variant.clone()));
+    header.extend(results[1..].iter().map(|r| format!("Δ {}", r.variant)));
+    std::iter::once(header)
+        .chain(rows.iter().map(|r| {
+            let mut v = vec![r.label.clone()];
+            v.extend(r.values.iter().cloned());
+            v.extend(r.diffs.iter().cloned());
+            v
+        }))
+        .collect()
+}
+
+/// The cells of the comparison table side by side (header first), for
+/// `report.html`; `results[0]` is the base. Empty without results.
+#[must_use]
+pub fn cells(results: &[RunResult]) -> Vec<Vec<String>> {
+    if results.is_empty() {
+        return Vec::new();
+    }
+    cells_of(results, &table_rows(results))
+}
+
 /// The comparison table: per KPI (all skills together, and per skill for
 /// service level and first response), each variant's `mean ±half-width` and
 /// each non-base variant's paired difference from the base, `*` marking
@@ -201,17 +218,7 @@ pub fn table(name: &str, results: &[RunResult]) -> String {
          a KPI's first line: all skills together; · lines: one skill\n"
     );
     let rows = table_rows(results);
-    let mut header = vec!["KPI".to_string()];
-    header.extend(results.iter().map(|r| r.variant.clone()));
-    header.extend(results[1..].iter().map(|r| format!("Δ {}", r.variant)));
-    let cells: Vec<Vec<String>> = std::iter::once(header)
-        .chain(rows.iter().map(|r| {
-            let mut v = vec![r.label.clone()];
-            v.extend(r.values.iter().cloned());
-            v.extend(r.diffs.iter().cloned());
-            v
-        }))
-        .collect();
+    let cells = cells_of(results, &rows);
     let widths = column_widths(&cells);
     let total = 2 + widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
     if total <= TABLE_WIDTH {
@@ -279,10 +286,10 @@ mod tests {
 
     #[test]
     fn units() {
-        assert_eq!(scale(Unit::Time, 59.0), (1.0, "s"));
-        assert_eq!(scale(Unit::Time, 600.0), (60.0, "min"));
-        assert_eq!(scale(Unit::Time, 3.0 * 3600.0), (3600.0, "h"));
-        assert_eq!(scale(Unit::Time, f64::NAN), (1.0, "s"));
+        assert_eq!(scale(Unit::Seconds, 59.0), (1.0, "s"));
+        assert_eq!(scale(Unit::Seconds, 600.0), (60.0, "min"));
+        assert_eq!(scale(Unit::Seconds, 3.0 * 3600.0), (3600.0, "h"));
+        assert_eq!(scale(Unit::Seconds, f64::NAN), (1.0, "s"));
         assert_eq!(scale(Unit::Share, 0.5), (0.01, "%"));
     }
 }

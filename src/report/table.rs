@@ -3,32 +3,25 @@
 //! spaces, an optional rule under the header), and the summary table of a
 //! run ([`render`]).
 
+use crate::metrics::registry::{Id, Unit};
 use crate::runner::RunResult;
 use std::fmt::Write;
 
-/// The KPIs shown, with how to display them.
-const ROWS: &[(&str, &str, Unit)] = &[
-    ("offered", "offered", Unit::Count),
-    ("handled", "handled", Unit::Count),
-    ("abandonment_rate", "abandoned", Unit::Share),
-    ("service_level", "service level", Unit::Share),
-    ("asa", "ASA", Unit::Seconds),
-    ("first_response_mean", "first response", Unit::Seconds),
-    ("response_time_mean", "response time", Unit::Seconds),
-    ("handle_time_mean", "handle time", Unit::Seconds),
-    ("resolution_time_mean", "resolution time", Unit::Seconds),
-    ("occupancy", "occupancy", Unit::Share),
-    ("concurrency_mean", "concurrency", Unit::Plain),
-    ("queue_mean", "queue (mean)", Unit::Plain),
+/// The KPIs shown (label and unit from the registry).
+const ROWS: &[Id] = &[
+    Id::Offered,
+    Id::Handled,
+    Id::AbandonmentRate,
+    Id::ServiceLevel,
+    Id::Asa,
+    Id::FirstResponseMean,
+    Id::ResponseTimeMean,
+    Id::HandleTimeMean,
+    Id::ResolutionTimeMean,
+    Id::Occupancy,
+    Id::ConcurrencyMean,
+    Id::QueueMean,
 ];
-
-#[derive(Clone, Copy)]
-enum Unit {
-    Count,
-    Share,
-    Seconds,
-    Plain,
-}
 
 fn fmt(v: f64, u: Unit) -> String {
     if !v.is_finite() {
@@ -38,7 +31,7 @@ fn fmt(v: f64, u: Unit) -> String {
         Unit::Count => format!("{v:.1}"),
         Unit::Share => format!("{:.1}%", v * 100.0),
         Unit::Seconds => format!("{v:.1}s"),
-        Unit::Plain => format!("{v:.2}"),
+        Unit::Level => format!("{v:.2}"),
     }
 }
 
@@ -54,13 +47,24 @@ pub fn render(r: &RunResult) -> String {
         reps,
         if reps == 1 { "" } else { "s" }
     );
+    out.push_str(&text_table(&cells(r), first_left, "  ", true));
+    out
+}
+
+/// The cells of [`render`]'s table: the header (`metric`, then the
+/// scopes), then a row per KPI.
+#[must_use]
+pub fn cells(r: &RunResult) -> Vec<Vec<String>> {
     let scopes: Vec<usize> = (0..r.scopes.len()).collect();
     let mut cells: Vec<Vec<String>> = Vec::new();
     let mut header = vec!["metric".to_string()];
     header.extend(scopes.iter().map(|&s| r.scopes[s].clone()));
     cells.push(header);
-    for &(metric, name, unit) in ROWS {
-        let m = crate::metrics::metric_index(metric).expect("known metric");
+    for &id in ROWS {
+        let Some(m) = id.summary_index() else {
+            continue;
+        };
+        let (name, unit) = (id.metric().label, id.metric().unit);
         let mut row = vec![name.to_string()];
         for &s in &scopes {
             let e = r.summary[s][m];
@@ -82,8 +86,7 @@ pub fn render(r: &RunResult) -> String {
         }
         cells.push(row);
     }
-    out.push_str(&text_table(&cells, first_left, "  ", true));
-    out
+    cells
 }
 
 /// How a column's cells are padded.

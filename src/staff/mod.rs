@@ -23,11 +23,10 @@ mod report;
 mod search;
 pub mod target;
 
-pub use target::{ACCEPTED, Op, Target};
+pub use target::{Op, Target, accepted};
 
 use crate::error::{Context, Error, Result};
 use crate::report::write_atomic;
-use crate::sim::interval::INTERVAL_METRICS;
 use crate::sweep::base::Base;
 use crate::sweep::run::Overrides;
 use per_interval::{IvAnswer, per_interval};
@@ -81,7 +80,8 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     }
     if cfg.targets.is_empty() {
         return Err(Error::input(format!(
-            "give at least one --target; {ACCEPTED}"
+            "give at least one --target; {}",
+            accepted()
         )));
     }
     if cfg.max == 0 {
@@ -135,13 +135,18 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
                 }
             },
         }
-        if cfg.per_interval && !INTERVAL_METRICS.contains(&t.metric) {
+        if cfg.per_interval && t.metric.interval_index().is_none() {
+            let per_interval: Vec<&str> = target::targets()
+                .into_iter()
+                .filter(|id| id.interval_index().is_some())
+                .map(crate::metrics::registry::Id::name)
+                .collect();
             return Err(Error::input(format!(
                 "target `{}`: `{}` is not measured per report interval, so it cannot be used \
-                 with --per-interval (per interval: service_level, abandonment_rate, asa, \
-                 first_response_mean, response_time_mean)",
+                 with --per-interval (per interval: {})",
                 t.text(),
-                t.metric
+                t.metric.name(),
+                per_interval.join(", ")
             )));
         }
     }
@@ -207,8 +212,14 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
         iv_answers: &iv_answers,
     };
     let file = dir.join("staffing.csv");
-    write_atomic(&file, &report.csv())
-        .with_context(|| format!("cannot write {}", file.display()))?;
+    let csv = report.csv();
+    write_atomic(&file, &csv).with_context(|| format!("cannot write {}", file.display()))?;
+    let targets: Vec<String> = targets.iter().map(Target::text).collect();
+    // The scenario as searched: with --seed and --replications applied.
+    let mut shown = scn.clone();
+    (shown.seed, shown.replications) = (s.seed, replications);
+    let page = crate::report::pages::staff_page(&shown, &group, &targets, &csv)?;
+    crate::report::pages::write_page(&dir, &page)?;
     let mut text = report.text();
     let _ = writeln!(text, "wrote {}", file.display());
     Ok(text)

@@ -218,7 +218,7 @@ impl Report<'_> {
                 interval_start: start,
                 interval: lab,
                 count,
-                metric: t.metric,
+                metric: t.metric.name(),
                 target: t.bound(),
                 mean: c.map(|c| c.mean),
                 ci_low: c.map(|c| c.lo),

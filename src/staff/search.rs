@@ -6,11 +6,11 @@
 
 use super::StaffConfig;
 use crate::error::{Error, Result};
+use crate::metrics::Estimate;
 use crate::metrics::ci::estimate_at;
-use crate::metrics::{Estimate, metric_index};
+use crate::metrics::registry::Id;
 use crate::runner::{self, RunOptions, RunResult};
 use crate::scenario::Scenario;
-use crate::sim::interval::INTERVAL_METRICS;
 use crate::sweep::base::Base;
 use std::collections::BTreeMap;
 
@@ -117,19 +117,24 @@ impl Searcher<'_> {
             .iter()
             .zip(&self.scopes)
             .map(|(t, &s)| {
-                let m = metric_index(t.metric).unwrap_or(0);
-                estimate_at(agg.per_rep.iter().map(|r| r[s][m]), conf)
+                // Every target metric is a summary metric (checked by a test).
+                let vals = t.metric.summary_index().map_or(Vec::new(), |m| {
+                    agg.per_rep.iter().map(|r| r[s][m]).collect()
+                });
+                estimate_at(vals, conf)
             })
             .collect();
         let mut intervals = Vec::new();
         if self.cfg.per_interval {
             self.starts.clone_from(&agg.interval_starts);
             self.interval = scn.interval;
-            let im = |name: &str| {
-                INTERVAL_METRICS
+            // A target without interval values (refused with --per-interval
+            // by `run`) and a missing interval metric give no values.
+            let vals_of = |k: usize, s: usize, id: Id| {
+                id.interval_index()
+                    .map_or(&[][..], |m| agg.interval_reps(k, s, m))
                     .iter()
-                    .position(|m| *m == name)
-                    .unwrap_or(0)
+                    .copied()
             };
             for k in 0..agg.interval_starts.len() {
                 let row = self
@@ -137,13 +142,10 @@ impl Searcher<'_> {
                     .targets
                     .iter()
                     .zip(&self.scopes)
-                    .map(|(t, &s)| {
-                        let vals = |m: usize| agg.interval_reps(k, s, m).iter().copied();
-                        IvCell {
-                            ci: estimate_at(vals(im(t.metric)), conf),
-                            offered: estimate_at(vals(im("offered")), conf).mean,
-                            online: estimate_at(vals(im("agents_online")), conf).mean,
-                        }
+                    .map(|(t, &s)| IvCell {
+                        ci: estimate_at(vals_of(k, s, t.metric), conf),
+                        offered: estimate_at(vals_of(k, s, Id::Offered), conf).mean,
+                        online: estimate_at(vals_of(k, s, Id::AgentsOnline), conf).mean,
                     })
                     .collect();
                 intervals.push(row);

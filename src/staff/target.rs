@@ -5,6 +5,7 @@
 //! bound, a `<=` target when the upper bound is at most it.
 
 use crate::metrics::Estimate;
+use crate::metrics::registry::{Better, Id, REGISTRY, Unit};
 use crate::report::num;
 
 /// Direction of a target.
@@ -16,36 +17,74 @@ pub enum Op {
     AtMost,
 }
 
-/// The unit of a target's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Unit {
-    Share,
-    Seconds,
+impl Op {
+    /// The direction a target on `id` takes, from the registry's better
+    /// direction (`None` for a metric that is neither).
+    fn of(id: Id) -> Option<Op> {
+        match id.metric().better {
+            Better::Higher => Some(Op::AtLeast),
+            Better::Lower => Some(Op::AtMost),
+            Better::Neither => None,
+        }
+    }
+
+    /// `>=` or `<=`.
+    fn sign(self) -> &'static str {
+        match self {
+            Op::AtLeast => ">=",
+            Op::AtMost => "<=",
+        }
+    }
 }
 
-/// The metrics a target may name, with their direction and unit.
-const KINDS: [(&str, Op, Unit); 6] = [
-    ("service_level", Op::AtLeast, Unit::Share),
-    ("first_response_sl", Op::AtLeast, Unit::Share),
-    ("abandonment_rate", Op::AtMost, Unit::Share),
-    ("asa", Op::AtMost, Unit::Seconds),
-    ("first_response_mean", Op::AtMost, Unit::Seconds),
-    ("response_time_mean", Op::AtMost, Unit::Seconds),
-];
+/// The metrics a target may name (the registry's `target` metrics), shares
+/// first (`>=` before `<=`), then durations, each in registry order.
+#[must_use]
+pub fn targets() -> Vec<Id> {
+    let mut ids: Vec<Id> = REGISTRY
+        .iter()
+        .filter(|m| m.target && Op::of(m.id).is_some())
+        .map(|m| m.id)
+        .collect();
+    ids.sort_by_key(|id| {
+        (
+            id.metric().unit != Unit::Share,
+            Op::of(*id) != Some(Op::AtLeast),
+        )
+    });
+    ids
+}
+
+/// `` `name>=X` `` for each of `ids`, joined by `, `.
+fn forms(ids: &[Id], x: &str) -> String {
+    ids.iter()
+        .filter_map(|&id| Op::of(id).map(|op| format!("`{}{}{x}`", id.name(), op.sign())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The accepted target forms, for error messages and `--help`.
-pub const ACCEPTED: &str = "accepted forms: `service_level>=X`, `first_response_sl>=X`, \
-`abandonment_rate<=X` (X a share from 0 to 1), `asa<=T`, `first_response_mean<=T`, \
-`response_time_mean<=T` (T in seconds, or a duration such as 30s or 2m); \
-prefix `SKILL:` for one skill instead of all, e.g. `billing:service_level>=0.8`";
+#[must_use]
+pub fn accepted() -> String {
+    let (shares, times): (Vec<Id>, Vec<Id>) = targets()
+        .into_iter()
+        .partition(|id| id.metric().unit == Unit::Share);
+    format!(
+        "accepted forms: {} (X a share from 0 to 1), {} (T in seconds, or a duration such as \
+         30s or 2m); prefix `SKILL:` for one skill instead of all, e.g. \
+         `billing:service_level>=0.8`",
+        forms(&shares, "X"),
+        forms(&times, "T")
+    )
+}
 
 /// One staffing target, e.g. `service_level>=0.8` or `billing:asa<=30s`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     /// The skill it is about, or `None` for all skills together.
     pub skill: Option<String>,
-    /// The metric, one of the names in [`ACCEPTED`].
-    pub metric: &'static str,
+    /// The metric, one of [`targets`].
+    pub metric: Id,
     /// The direction.
     pub op: Op,
     /// The bound (a share, or seconds).
@@ -59,7 +98,7 @@ impl Target {
     ///
     /// A message quoting the input and listing the accepted forms.
     pub fn parse(text: &str) -> Result<Target, String> {
-        let bad = |why: &str| format!("invalid target `{text}`: {why}; {ACCEPTED}");
+        let bad = |why: &str| format!("invalid target `{text}`: {why}; {}", accepted());
         let s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let (lhs, op, rhs) = if let Some((l, r)) = s.split_once(">=") {
             (l, Op::AtLeast, r)
@@ -73,19 +112,22 @@ impl Target {
             Some(_) => return Err(bad("empty skill name before `:`")),
             None => (None, lhs),
         };
-        let Some(&(name, want, unit)) = KINDS.iter().find(|(n, _, _)| *n == metric) else {
+        let Some((id, want)) = targets()
+            .into_iter()
+            .find(|id| id.name() == metric)
+            .and_then(|id| Op::of(id).map(|op| (id, op)))
+        else {
             return Err(bad(&format!("unknown metric `{metric}`")));
         };
         if op != want {
-            let sign = if want == Op::AtLeast { ">=" } else { "<=" };
-            return Err(bad(&format!("`{name}` takes `{sign}`")));
+            return Err(bad(&format!("`{}` takes `{}`", id.name(), want.sign())));
         }
-        let value = match unit {
+        let value = match id.metric().unit {
             Unit::Share => match rhs.parse::<f64>() {
                 Ok(v) if (0.0..=1.0).contains(&v) => v,
                 _ => return Err(bad(&format!("`{rhs}` is not a share from 0 to 1"))),
             },
-            Unit::Seconds => match crate::scenario::schema::parse_duration(rhs) {
+            _ => match crate::scenario::schema::parse_duration(rhs) {
                 Some(v) => v,
                 None => {
                     return Err(bad(&format!(
@@ -96,24 +138,16 @@ impl Target {
         };
         Ok(Target {
             skill,
-            metric: name,
+            metric: id,
             op,
             value,
         })
     }
 
-    pub(crate) fn unit(&self) -> Unit {
-        KINDS
-            .iter()
-            .find(|(n, _, _)| *n == self.metric)
-            .map_or(Unit::Share, |k| k.2)
-    }
-
     /// The bound as written back, e.g. `>=0.8`.
     #[must_use]
     pub fn bound(&self) -> String {
-        let sign = if self.op == Op::AtLeast { ">=" } else { "<=" };
-        format!("{sign}{}", num(self.value))
+        format!("{}{}", self.op.sign(), num(self.value))
     }
 
     /// The scope name: the skill, or `all`.
@@ -126,8 +160,8 @@ impl Target {
     #[must_use]
     pub fn text(&self) -> String {
         match &self.skill {
-            Some(s) => format!("{s}:{}{}", self.metric, self.bound()),
-            None => format!("{}{}", self.metric, self.bound()),
+            Some(s) => format!("{s}:{}{}", self.metric.name(), self.bound()),
+            None => format!("{}{}", self.metric.name(), self.bound()),
         }
     }
 
@@ -149,10 +183,10 @@ impl Target {
     }
 
     pub(crate) fn show(&self, c: &Estimate) -> String {
-        let f = |v: f64| match (v.is_finite(), self.unit()) {
+        let f = |v: f64| match (v.is_finite(), self.metric.metric().unit) {
             (false, _) => "-".to_string(),
             (true, Unit::Share) => format!("{v:.4}"),
-            (true, Unit::Seconds) => format!("{v:.1}s"),
+            (true, _) => format!("{v:.1}s"),
         };
         format!("{} [{}, {}]", f(c.mean), f(c.lo), f(c.hi))
     }
@@ -167,10 +201,10 @@ mod tests {
         let t = Target::parse("service_level>=0.8").unwrap();
         assert_eq!(
             (t.metric, t.op, t.value, t.skill.as_deref()),
-            ("service_level", Op::AtLeast, 0.8, None)
+            (Id::ServiceLevel, Op::AtLeast, 0.8, None)
         );
         let t = Target::parse(" billing : asa <= 30s ").unwrap();
-        assert_eq!((t.metric, t.value, t.scope()), ("asa", 30.0, "billing"));
+        assert_eq!((t.metric, t.value, t.scope()), (Id::Asa, 30.0, "billing"));
         assert_eq!(t.text(), "billing:asa<=30");
         assert_eq!(
             Target::parse("first_response_mean<=2m").unwrap().value,
@@ -190,6 +224,22 @@ mod tests {
                 e.contains(why) && e.contains("accepted forms"),
                 "{bad}: {e}"
             );
+        }
+    }
+
+    #[test]
+    fn the_accepted_forms_come_from_the_registry() {
+        assert_eq!(
+            accepted(),
+            "accepted forms: `service_level>=X`, `first_response_sl>=X`, \
+`abandonment_rate<=X` (X a share from 0 to 1), `asa<=T`, `first_response_mean<=T`, \
+`response_time_mean<=T` (T in seconds, or a duration such as 30s or 2m); \
+prefix `SKILL:` for one skill instead of all, e.g. `billing:service_level>=0.8`"
+        );
+        for id in targets() {
+            let unit = id.metric().unit;
+            assert!(unit == Unit::Share || unit == Unit::Seconds, "{id:?}");
+            assert!(id.summary_index().is_some(), "{id:?} has no summary value");
         }
     }
 

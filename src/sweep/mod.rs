@@ -211,6 +211,16 @@ pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> 
         if !drawn.is_empty() {
             let _ = writeln!(o, "charts: {} ({})", charts_dir.display(), drawn.join(", "));
         }
+        let stems: Vec<std::path::PathBuf> = drawn.iter().map(|d| charts_dir.join(d)).collect();
+        let swept: Vec<String> = spec.keys.iter().map(|k| k.path.clone()).collect();
+        // The base as run: with --seed and the points' replications.
+        let mut shown = prep.base.scenario.clone();
+        shown.seed = args.seed.unwrap_or(shown.seed);
+        if rmin == rmax {
+            shown.replications = rmin;
+        }
+        let page = crate::report::pages::sweep_page(&shown, &spec.name, &swept, &bytes, &stems)?;
+        crate::report::pages::write_page(&dir, &page)?;
     } else {
         let _ = writeln!(
             o,

@@ -678,6 +678,7 @@ fn an_unstable_comparison_is_bad_input_naming_the_skill() {
     let opts = ccsim::compare::CompareOptions {
         out: out.path().to_path_buf(),
         trace: true,
+        xlsx: false,
         threads: Some(2),
         max_memory: None,
         max_live: Some(2_000),

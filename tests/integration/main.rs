@@ -12,6 +12,7 @@ mod fuzz;
 mod golden;
 mod lifecycle;
 mod publish;
+mod reports;
 mod routing;
 mod sweep;
 mod sweep_files;

@@ -1,0 +1,248 @@
+//! What people open: `report.html` of `run` and `compare` (structure:
+//! every chart the command wrote is inline, no external request, names
+//! escaped; and in a real browser via [`crate::browser::check_report`]),
+//! the charts of `ccsim run`, and `--xlsx`'s `results.xlsx`.
+
+use crate::browser::check_report;
+use crate::common::root;
+use assert_cmd::Command;
+use std::path::Path;
+
+/// A scenario of the examples with a short measured period, and a name
+/// that needs escaping in HTML.
+fn short(stem: &str, dir: &Path) -> String {
+    let text = std::fs::read_to_string(root().join("scenarios").join(format!("{stem}.toml")))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with("horizon =") {
+                "horizon = \"1d\"".to_string()
+            } else if t.starts_with("warmup =") {
+                "warmup = \"3h\"".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = format!("{stem}.toml");
+    std::fs::write(dir.join(&file), text).unwrap();
+    file
+}
+
+fn ccsim(cwd: &Path, args: &[&str]) {
+    let out = Command::cargo_bin("ccsim")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ccsim {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The structural checks of a report page; returns the number of charts.
+fn check_structure(dir: &Path) -> usize {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "no doctype");
+    assert!(html.trim_end().ends_with("</html>"), "not closed");
+    let mut svgs: Vec<String> = std::fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    svgs.sort();
+    assert!(!svgs.is_empty(), "no chart written");
+    for name in &svgs {
+        assert!(
+            html.contains(&format!("<figcaption>charts/{name}</figcaption>")),
+            "{name} missing from report.html"
+        );
+    }
+    assert_eq!(html.matches("<figure").count(), svgs.len());
+    assert_eq!(html.matches("<svg").count(), svgs.len());
+    let outside = html.replace("http://www.w3.org/2000/svg", "");
+    let outside = outside.replace("http://www.w3.org/1999/xlink", "");
+    for banned in ["<script", "http://", "https://", "<link", "<?xml", "<img"] {
+        assert!(!outside.contains(banned), "report.html contains {banned}");
+    }
+    assert!(html.contains("cenario</h2>"), "no scenario section");
+    assert!(
+        !html.contains(&root().display().to_string()),
+        "absolute path"
+    );
+    svgs.len()
+}
+
+#[test]
+fn run_writes_its_charts_report_and_workbook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = short("modes", tmp.path());
+    ccsim(
+        tmp.path(),
+        &[
+            "run",
+            &file,
+            "--out",
+            "out",
+            "--replications",
+            "2",
+            "--seed",
+            "3",
+            "--xlsx",
+        ],
+    );
+    let dir = tmp.path().join("out/modes");
+    for stem in [
+        "intraday_offered",
+        "intraday_service_level",
+        "intraday_asa",
+        "intraday_queue_mean",
+        "intraday_agents_online",
+        "occupancy_by_group",
+        "concurrency_by_group",
+        "first_response_cdf",
+    ] {
+        assert!(
+            dir.join("charts").join(format!("{stem}.svg")).is_file(),
+            "charts/{stem}.svg missing"
+        );
+    }
+    let n = check_structure(&dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<th>metric</th>") && html.contains("<td>service level</td>"));
+    check_report(&dir.join("report.html"), n);
+
+    // A zip holding the four kinds of sheet.
+    let bytes = std::fs::read(dir.join("results.xlsx")).unwrap();
+    assert_eq!(&bytes[..4], b"PK\x03\x04", "not a zip");
+    // The zip's file names are stored uncompressed: one worksheet each for
+    // summary, intervals and agents, and one per agent group (4 in modes).
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("xl/workbook.xml"));
+    for k in 1..=7 {
+        assert!(
+            text.contains(&format!("xl/worksheets/sheet{k}.xml")),
+            "sheet {k} missing"
+        );
+    }
+    assert!(!text.contains("xl/worksheets/sheet8.xml"), "an extra sheet");
+    // Without --xlsx there is no workbook.
+    ccsim(
+        tmp.path(),
+        &["run", &file, "--out", "plain", "--replications", "2"],
+    );
+    assert!(!tmp.path().join("plain/modes/results.xlsx").exists());
+    assert!(tmp.path().join("plain/modes/report.html").is_file());
+}
+
+#[test]
+fn compare_report_holds_the_differences_and_escapes_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = short("modes", tmp.path());
+    // A variant name that must be escaped.
+    let text = std::fs::read_to_string(tmp.path().join(&file)).unwrap();
+    let text = text.replacen("name = \"blended\"", "name = \"blended <b>&\"", 1);
+    assert!(
+        text.contains("blended <b>&"),
+        "modes.toml has a `blended` variant"
+    );
+    std::fs::write(tmp.path().join(&file), text).unwrap();
+    ccsim(
+        tmp.path(),
+        &[
+            "compare",
+            &file,
+            "--out",
+            "out",
+            "--replications",
+            "2",
+            "--xlsx",
+        ],
+    );
+    let dir = tmp.path().join("out/modes");
+    let n = check_structure(&dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("blended &lt;b&gt;&amp;"));
+    assert!(!html.contains("<b>&"));
+    assert!(html.contains("<th>Δ two_login</th>") || html.contains("<th>Δ "));
+    assert!(html.contains("paired differences"));
+    assert!(dir.join("results.xlsx").is_file());
+    check_report(&dir.join("report.html"), n);
+}
+
+#[test]
+fn sweep_and_staff_reports_hold_their_tables_and_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["erlang-base.toml", "staffing.toml"] {
+        let text = std::fs::read_to_string(root().join("scenarios/sweeps").join(f)).unwrap();
+        std::fs::write(tmp.path().join(f), text).unwrap();
+    }
+    ccsim(
+        tmp.path(),
+        &[
+            "sweep",
+            "staffing.toml",
+            "--out",
+            "sweep",
+            "--replications",
+            "2",
+        ],
+    );
+    let dir = std::fs::read_dir(tmp.path().join("sweep"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .expect("the sweep's directory");
+    let n = check_structure(&dir);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Results (sweep.csv)</h2>") && html.contains("<h2>Swept keys</h2>"));
+    let points = std::fs::read_to_string(dir.join("sweep.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(
+        html.matches("<tr>").count(),
+        1 + points,
+        "one row per sweep.csv row"
+    );
+    check_report(&dir.join("report.html"), n);
+
+    ccsim(
+        tmp.path(),
+        &[
+            "staff",
+            "erlang-base.toml",
+            "--target",
+            "service_level>=0.8",
+            "--out",
+            "staff",
+            "--replications",
+            "4",
+        ],
+    );
+    let dir = std::fs::read_dir(tmp.path().join("staff"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .expect("the staff directory");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Scenario</h2>"));
+    assert!(
+        html.contains("<li>service_level&gt;=0.8</li>"),
+        "the target, escaped"
+    );
+    let rows = std::fs::read_to_string(dir.join("staffing.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(html.matches("<tr>").count(), 1 + rows);
+    assert!(!html.contains("<script") && !html.contains("https://"));
+    check_report(&dir.join("report.html"), 0);
+}
