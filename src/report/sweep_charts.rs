@@ -12,30 +12,31 @@
 //! says so. Without a numeric key the KPIs are drawn as grouped bars
 //! instead.
 
+use crate::metrics::Id;
 use crate::report::charts::{self, Estimate, Series};
 use anyhow::{Context, Result, anyhow};
 use std::collections::HashMap;
 use std::path::Path;
 
 /// The KPIs charted against the grid: (metric, title, y axis label).
-const KPIS: [(&str, &str, &str); 4] = [
+const KPIS: [(Id, &str, &str); 4] = [
     (
-        "service_level",
+        Id::ServiceLevel,
         "Service level",
         "service level (share answered within target)",
     ),
     (
-        "abandonment_rate",
+        Id::AbandonmentRate,
         "Abandonment rate",
         "abandonment rate (share of offered)",
     ),
     (
-        "first_response_mean",
+        Id::FirstResponseMean,
         "Mean first response",
         "mean first response time (s)",
     ),
     (
-        "occupancy",
+        Id::Occupancy,
         "Occupancy",
         "occupancy (typing ÷ logged-in time)",
     ),
@@ -48,7 +49,7 @@ struct Table {
     /// Distinct labels per key, in order of first appearance (grid order).
     values: Vec<Vec<String>>,
     /// (labels, metric) → estimate.
-    cells: HashMap<(Vec<String>, String), Estimate>,
+    cells: HashMap<(Vec<String>, Id), Estimate>,
 }
 
 impl Table {
@@ -76,8 +77,11 @@ impl Table {
                     values[j].push(l.clone());
                 }
             }
-            let metric = rec.get(2 + k).unwrap_or_default();
-            if rec.get(1 + k) != Some("all") || !KPIS.iter().any(|(m, _, _)| *m == metric) {
+            let metric = Id::from_name(rec.get(2 + k).unwrap_or_default());
+            let Some(metric) = metric.filter(|m| KPIS.iter().any(|(k, _, _)| k == m)) else {
+                continue;
+            };
+            if rec.get(1 + k) != Some("all") {
                 continue;
             }
             let est = Estimate {
@@ -85,7 +89,7 @@ impl Table {
                 lo: number(rec.get(4 + k).unwrap_or_default()),
                 hi: number(rec.get(5 + k).unwrap_or_default()),
             };
-            cells.insert((labels, metric.to_string()), est);
+            cells.insert((labels, metric), est);
         }
         Ok(Table {
             keys,
@@ -110,10 +114,8 @@ impl Table {
             .collect()
     }
 
-    fn get(&self, set: &[(usize, &str)], metric: &str) -> Option<Estimate> {
-        self.cells
-            .get(&(self.labels(set), metric.to_string()))
-            .copied()
+    fn get(&self, set: &[(usize, &str)], metric: Id) -> Option<Estimate> {
+        self.cells.get(&(self.labels(set), metric)).copied()
     }
 
     /// ` (k = v, ...)` for the keys held at their first value, or "".
@@ -158,7 +160,7 @@ pub fn draw(csv: &[u8], dir: &Path) -> Result<Vec<String>> {
     let x = varying.iter().copied().find(|&j| t.numeric(j));
     let line_key = varying.iter().copied().find(|&j| Some(j) != x);
     for (metric, title, y_label) in KPIS {
-        let stem = dir.join(metric);
+        let stem = dir.join(metric.name());
         match x {
             Some(x) => {
                 let free: Vec<usize> = [Some(x), line_key].into_iter().flatten().collect();
@@ -225,7 +227,7 @@ pub fn draw(csv: &[u8], dir: &Path) -> Result<Vec<String>> {
                 charts::grouped_bars(&stem, &title, y_label, &t.values[cat], &series)?;
             }
         }
-        written.push(metric.to_string());
+        written.push(metric.name().to_string());
     }
     if let [a, b, ..] = varying[..] {
         let title = format!(
@@ -240,7 +242,7 @@ pub fn draw(csv: &[u8], dir: &Path) -> Result<Vec<String>> {
                 t.values[a]
                     .iter()
                     .map(|xv| {
-                        t.get(&[(a, xv.as_str()), (b, yv.as_str())], "service_level")
+                        t.get(&[(a, xv.as_str()), (b, yv.as_str())], Id::ServiceLevel)
                             .map(|e| e.mean)
                     })
                     .collect()
@@ -277,10 +279,10 @@ mod tests {
         assert_eq!(t.values[2], ["p", "q"]);
         assert!(t.numeric(0) && !t.numeric(1));
         assert_eq!(
-            t.get(&[(0, "2"), (1, "y")], "service_level").unwrap().mean,
+            t.get(&[(0, "2"), (1, "y")], Id::ServiceLevel).unwrap().mean,
             0.9
         );
-        assert!(t.get(&[(0, "1"), (1, "y")], "service_level").is_none());
+        assert!(t.get(&[(0, "1"), (1, "y")], Id::ServiceLevel).is_none());
         assert_eq!(t.held(&[0, 1]), " at c = p");
     }
 }
