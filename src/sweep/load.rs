@@ -117,12 +117,10 @@ pub(super) fn parse_spec(path: &Path, src: &str) -> Result<SweepSpec, SweepError
                 }
             },
             "name" => match v.get_ref() {
-                DeValue::String(s)
-                    if !s.trim().is_empty()
-                        && !s.contains(['/', '\\'])
-                        && s != "."
-                        && s != ".." =>
-                {
+                DeValue::String(s) => {
+                    if let Some(why) = crate::scenario::validate::directory_name_problem(s) {
+                        return Err(ctx.err(at, Some(key), why));
+                    }
                     name = Some(s.to_string());
                 }
                 other => {
@@ -497,7 +495,23 @@ scenario = "retail.toml"          # relative to the sweep file
             &format!("scenario = \"s.toml\"\nname = \"a/b\"\n{ok_grid}"),
             Some(2),
             Some("name"),
-            "path separators",
+            "usable as a directory",
+        );
+        // The same rules as `simulation.name`: length and control characters.
+        load_err(
+            &format!(
+                "scenario = \"s.toml\"\nname = \"{}\"\n{ok_grid}",
+                "x".repeat(300)
+            ),
+            Some(2),
+            Some("name"),
+            "300 bytes long",
+        );
+        load_err(
+            &format!("scenario = \"s.toml\"\nname = \"a\\u0000b\"\n{ok_grid}"),
+            Some(2),
+            Some("name"),
+            "control character",
         );
         load_err(ok_grid, None, Some("scenario"), "missing");
         load_err("scenario = \"s.toml\"\n", None, Some("grid"), "missing");

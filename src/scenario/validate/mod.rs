@@ -13,6 +13,7 @@ mod agents;
 mod checks;
 mod dists;
 mod names;
+pub use names::directory_name_problem;
 mod routing;
 mod skill;
 mod time;

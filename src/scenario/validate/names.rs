@@ -32,32 +32,33 @@ pub(super) fn no_control_chars(cx: &mut Ctx, n: &Spanned<String>, key: &str, wha
     }
 }
 
+/// What is wrong with `s` as the name of an output directory
+/// (`simulation.name`, a sweep's `name`), if anything.
+pub fn directory_name_problem(s: &str) -> Option<String> {
+    if s.is_empty() || s.contains(['/', '\\']) || s == ".." || s == "." {
+        Some("must be a non-empty name usable as a directory (no '/')".to_string())
+    } else if s.len() > MAX_NAME_BYTES {
+        Some(format!(
+            "the name is {} bytes long: it names the output directory, at most {MAX_NAME_BYTES} bytes",
+            s.len()
+        ))
+    } else if s.trim() != s {
+        Some(format!(
+            "the name {s:?} starts or ends with spaces: it names the output directory"
+        ))
+    } else {
+        s.chars().find(|c| c.is_control()).map(|c| {
+            format!(
+                "the name {s:?} holds the control character {c:?}: names go to files and the terminal, use printable characters"
+            )
+        })
+    }
+}
+
 /// `simulation.name`: it becomes the output directory `output/<name>/`.
 pub(super) fn directory_name(cx: &mut Ctx, n: &Spanned<String>, key: &str) {
-    let s = n.get_ref();
-    if s.is_empty() || s.contains(['/', '\\']) || s == ".." || s == "." {
-        cx.err(
-            n,
-            key,
-            "must be a non-empty name usable as a directory (no '/')",
-        );
-    } else if s.len() > MAX_NAME_BYTES {
-        cx.err(
-            n,
-            key,
-            format!(
-                "the name is {} bytes long: it names the output directory, at most {MAX_NAME_BYTES} bytes",
-                s.len()
-            ),
-        );
-    } else if s.trim() != s {
-        cx.err(
-            n,
-            key,
-            format!("the name {s:?} starts or ends with spaces: it names the output directory"),
-        );
-    } else {
-        no_control_chars(cx, n, key, "simulation");
+    if let Some(why) = directory_name_problem(n.get_ref()) {
+        cx.err(n, key, why);
     }
 }
 
