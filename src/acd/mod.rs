@@ -65,14 +65,16 @@ impl Sim<'_> {
     /// Puts the agent in (or takes it out of) its group's eligible sets.
     pub(crate) fn refresh(&mut self, a: AgentId) {
         let g = self.agents[a].group;
+        let channels = self.groups[g].channels;
         for ch in 0..2 {
-            if self.groups[g].channels & (1 << ch) == 0 {
+            if channels & (1 << ch) == 0 {
                 continue;
             }
             let k = self.rank(a, ch);
-            if k != self.agents[a].rank[ch] {
+            let ag = &mut self.agents[a];
+            if k != ag.rank[ch] {
+                ag.rank[ch] = k;
                 self.groups[g].avail[ch].set(a.ix() as u32, k);
-                self.agents[a].rank[ch] = k;
             }
         }
     }

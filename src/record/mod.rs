@@ -30,10 +30,33 @@ struct AgentRecord {
     index: u32,
     /// Last time the time totals were brought up to date.
     last_t: f64,
-    /// Index of `tally` the current login reports to.
-    tix: usize,
+    /// Whether the current login reports to `tally[1]` (a two_login
+    /// agent's messaging login); a bool, so indexing needs no bounds check.
+    tix: bool,
     /// Totals per login (index 0 live_chat / the only login, 1 messaging).
     tally: [AgentTally; 2],
+}
+
+/// The times known to fall in report interval `k`: [`Recorder::interval_of`]
+/// is a monotone function of time (a rounded subtraction and division,
+/// then a saturating cast and a cap), so every time between two that gave
+/// `k` gives `k` as well; the first interval reaches down to −∞ and the
+/// last up to +∞. Saves the division and the cast for most attributions
+/// (all of them in a one-interval run).
+#[derive(Clone, Copy)]
+struct IntervalMemo {
+    lo: f64,
+    hi: f64,
+    k: usize,
+}
+
+impl IntervalMemo {
+    /// Knows nothing (no time satisfies `lo <= t <= hi`).
+    const EMPTY: IntervalMemo = IntervalMemo {
+        lo: f64::INFINITY,
+        hi: f64::NEG_INFINITY,
+        k: usize::MAX,
+    };
 }
 
 /// The statistics of one replication in progress.
@@ -43,6 +66,7 @@ pub struct Recorder<'a> {
     win: Window,
     n_intervals: usize,
     cur_interval: usize,
+    memo: IntervalMemo,
     tally: Vec<Tally>,
     intervals: Vec<IntervalTally>,
     levels: Levels,
@@ -70,6 +94,7 @@ impl<'a> Recorder<'a> {
             },
             n_intervals,
             cur_interval: 0,
+            memo: IntervalMemo::EMPTY,
             tally: vec![Tally::default(); ns],
             intervals: vec![IntervalTally::default(); n_intervals * ns],
             levels: Levels::new(ns, n_intervals),
@@ -78,7 +103,7 @@ impl<'a> Recorder<'a> {
                     group,
                     index,
                     last_t: 0.0,
-                    tix: 0,
+                    tix: false,
                     tally: Default::default(),
                 })
                 .collect(),
@@ -97,8 +122,36 @@ impl<'a> Recorder<'a> {
         now >= self.win.warmup
     }
 
-    fn interval_of(&self, t: f64) -> usize {
-        (((t - self.win.warmup) / self.scn.interval) as usize).min(self.n_intervals - 1)
+    /// The report interval of time `t` (times are attributed to intervals
+    /// of arrival as well as to the current one, so `t` may lie before
+    /// `cur_interval`).
+    #[inline]
+    fn interval_of(&mut self, t: f64) -> usize {
+        let m = self.memo;
+        if m.lo <= t && t <= m.hi {
+            return m.k;
+        }
+        self.interval_miss(t)
+    }
+
+    /// [`Self::interval_of`] computed, and remembered.
+    fn interval_miss(&mut self, t: f64) -> usize {
+        let last = self.n_intervals - 1;
+        let k = (((t - self.win.warmup) / self.scn.interval) as usize).min(last);
+        let m = &mut self.memo;
+        if k == m.k {
+            m.lo = m.lo.min(t);
+            m.hi = m.hi.max(t);
+        } else {
+            *m = IntervalMemo { lo: t, hi: t, k };
+        }
+        if k == 0 {
+            m.lo = f64::NEG_INFINITY;
+        }
+        if k == last {
+            m.hi = f64::INFINITY;
+        }
+        k
     }
 
     /// The row of `skill` in the interval of time `t`.
@@ -472,7 +525,7 @@ impl<'a> Recorder<'a> {
         if dt == 0.0 || status == Status::Offline {
             return;
         }
-        let t = &mut r.tally[r.tix];
+        let t = &mut r.tally[r.tix as usize];
         t.logged_in += dt;
         if status == Status::Online {
             t.online += dt;
@@ -482,13 +535,13 @@ impl<'a> Recorder<'a> {
 
     /// The agent logs in; a two_login agent's messaging login reports apart.
     pub fn agent_login(&mut self, a: AgentId, per_login_messaging: bool) {
-        self.agents[a.ix()].tix = per_login_messaging as usize;
+        self.agents[a.ix()].tix = per_login_messaging;
     }
 
     #[inline]
     fn agent_tally(&mut self, a: AgentId) -> &mut AgentTally {
         let r = &mut self.agents[a.ix()];
-        &mut r.tally[r.tix]
+        &mut r.tally[r.tix as usize]
     }
 
     /// A conversation was assigned to the agent, who now holds `open`.
