@@ -118,6 +118,10 @@ pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> 
     let dir = args.out.join(&prep.spec.name);
     let file = dir.join(results_file_name(shard));
     crate::report::check_writable(&dir)?;
+    // One sweep per results file: it is appended to in place (`--resume`),
+    // so it is locked, not staged. Shards of one sweep share the directory,
+    // each with its own file and lock.
+    let _lock = crate::report::publish::OutputLock::acquire(&file)?;
     if let Some(limit) = args.max_memory {
         let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
         for (p, scn) in &prep.points {
