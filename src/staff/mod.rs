@@ -63,14 +63,15 @@ pub struct StaffConfig {
 
 /// Runs the staffing search on the scenario at `path`; returns the text to
 /// print, giving the scenario's warnings to `warn`. Writes `staffing.csv`
-/// into `out/<scenario name>/` (checked writable before anything runs).
+/// and `report.html` as `out/<scenario name>/` (checked writable and locked
+/// before anything runs; replaced whole at the end).
 ///
 /// # Errors
 ///
 /// Bad input for an invalid scenario, unknown group or skill, too few
 /// replications for an interval, a confidence outside (0, 1), or a target
-/// that cannot be measured per interval with `per_interval`; other errors
-/// for I/O.
+/// that cannot be measured per interval with `per_interval`, or an output
+/// directory another run holds; other errors for I/O.
 pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result<String> {
     if !(cfg.confidence > 0.0 && cfg.confidence < 1.0) {
         return Err(Error::input(format!(
