@@ -16,6 +16,7 @@
 
 use crate::error::{Context, Error, Result};
 use crate::report::csv_out::{self, write_run_outputs};
+use crate::report::publish::{Publisher, lock_output};
 use crate::report::{compare_charts, compare_table, pages, write_atomic};
 use crate::runner::{self, RunOptions, RunResult};
 use crate::scenario::Scenario;
@@ -42,13 +43,15 @@ pub struct CompareOptions {
 
 /// Runs the base scenario `scn` (read from `path`) and each of its
 /// variants, writes the report files, the differences and the charts into
-/// `opts.out/<name>/`, and returns the text to print.
+/// `opts.out/<name>/` as one unit (the directory is replaced whole, or left
+/// as it was when anything fails), and returns the text to print.
 ///
 /// # Errors
 ///
 /// Bad input ([`Error::Input`]) for a scenario without `[[variant]]`, two
-/// variants whose trace directories collide, or an output directory that
-/// cannot be written (checked before anything runs); [`Error::Unstable`]
+/// variants whose trace directories collide, an output directory that
+/// cannot be written (checked before anything runs) or that another run
+/// holds; [`Error::Unstable`]
 /// (bad input too) when a variant's system is unstable, naming the variant
 /// and the skill; [`Error::Io`] when a file cannot be written.
 pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<String> {
@@ -61,12 +64,16 @@ pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<Str
     } else {
         None
     };
-    crate::report::check_writable(&dir)?;
+    // One run per output directory; every file (the variants' traces
+    // included) goes to a staging directory that replaces `dir` whole.
+    let lock = lock_output(&dir)?;
+    let stage = Publisher::begin(&lock)?;
+    let staged = stage.path();
 
     let run_variant = |s: &Scenario, name: &str, k: usize| -> Result<RunResult> {
         let run = RunOptions {
             threads: opts.threads,
-            trace_dir: trace_dirs.as_ref().map(|t| dir.join(&t[k])),
+            trace_dir: trace_dirs.as_ref().map(|t| staged.join(&t[k])),
             variant: Some(name.to_string()),
             max_memory: opts.max_memory,
             max_live: opts.max_live,
@@ -80,19 +87,20 @@ pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<Str
         results.push(run_variant(&scn.with_variant(v), &v.name, k + 1)?);
     }
 
-    write_run_outputs(&dir, scn, &results)?;
-    let diff_path = dir.join("differences.csv");
+    write_run_outputs(staged, scn, &results)?;
+    let diff_path = staged.join("differences.csv");
     write_atomic(
         &diff_path,
         &csv_out::differences(&results[0], &results[1..]),
     )
     .with_context(|| format!("cannot write {}", diff_path.display()))?;
-    let charts_dir = dir.join("charts");
+    let charts_dir = staged.join("charts");
     let stems = compare_charts::write_charts(&charts_dir, &results)?;
-    pages::write_page(&dir, &pages::compare_page(scn, &results, &stems)?)?;
+    pages::write_page(staged, &pages::compare_page(scn, &results, &stems)?)?;
     if opts.xlsx {
-        pages::write_xlsx(&dir, &results)?;
+        pages::write_xlsx(staged, &results)?;
     }
+    stage.commit()?;
 
     let mut out = compare_table::table(&scn.name, &results);
     let _ = writeln!(

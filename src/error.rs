@@ -109,6 +109,26 @@ impl Error {
     }
 }
 
+impl From<crate::report::publish::PublishError> for Error {
+    /// A locked output directory is an exit-2 error (another run holds it:
+    /// retrying at once cannot help); a failed file-system step is an I/O
+    /// error naming the file.
+    fn from(e: crate::report::publish::PublishError) -> Self {
+        use crate::report::publish::PublishError;
+        match e {
+            PublishError::Locked { .. } => Error::Input(e.to_string()),
+            PublishError::Io {
+                action,
+                path,
+                source,
+            } => Error::Io {
+                context: format!("{action} {}", path.display()),
+                source,
+            },
+        }
+    }
+}
+
 /// Adds context to an I/O result, turning it into an [`Error::Io`].
 pub trait Context<T> {
     /// The error's context, computed only on failure (e.g. `cannot write FILE`).
@@ -156,5 +176,18 @@ mod tests {
         let io = io.unwrap_err();
         assert!(io.is_broken_pipe() && io.exit_code() == 1);
         assert!(io.to_string().starts_with("cannot write stdout: "));
+        let locked = Error::from(crate::report::publish::PublishError::Locked {
+            dir: "out/x".into(),
+            holder: "held by pid 7".into(),
+        });
+        assert_eq!(locked.exit_code(), 2);
+        assert!(locked.to_string().contains("held by pid 7"));
+        let failed = Error::from(crate::report::publish::PublishError::Io {
+            action: "cannot rename",
+            path: "out/x".into(),
+            source: std::io::Error::other("boom"),
+        });
+        assert_eq!(failed.exit_code(), 1);
+        assert_eq!(failed.to_string(), "cannot rename out/x: boom");
     }
 }

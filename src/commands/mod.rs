@@ -9,6 +9,7 @@ pub mod args;
 use args::{Command, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
 use ccsim::error::{Context, Error, Result};
 use ccsim::report::csv_out::write_run_outputs;
+use ccsim::report::publish::{Publisher, lock_output};
 use ccsim::report::{pages, run_charts, table};
 use ccsim::runner::{self, RunOptions};
 use ccsim::scenario::{self, Scenario};
@@ -100,21 +101,27 @@ fn run(path: Option<&Path>, output: &OutputArgs, exec: &ExecArgs) -> Result<()> 
     let mut scn = load_scenario(path)?;
     apply(exec, &mut scn);
     let dir = output.out.join(&scn.name);
-    ccsim::report::check_writable(&dir)?;
+    // One run per output directory; every file goes to a staging directory
+    // that replaces `dir` whole once all are written.
+    let lock = lock_output(&dir)?;
+    let stage = Publisher::begin(&lock)?;
+    let staged = stage.path();
     let opts = RunOptions {
         threads: exec.threads(),
-        trace_dir: output.trace.then(|| dir.clone()),
+        trace_dir: output.trace.then(|| staged.to_path_buf()),
         max_memory: exec.max_memory(),
         ..RunOptions::default()
     };
     let result = runner::run(&scn, &opts)?;
     let results = std::slice::from_ref(&result);
-    write_run_outputs(&dir, &scn, results)?;
-    let stems = run_charts::write_run_charts(&dir.join("charts"), &result)?;
-    pages::write_page(&dir, &pages::run_page(&scn, &result, &stems)?)?;
+    write_run_outputs(staged, &scn, results)?;
+    let stems = run_charts::write_run_charts(&staged.join("charts"), &result)?;
+    pages::write_page(staged, &pages::run_page(&scn, &result, &stems)?)?;
     if output.xlsx {
-        pages::write_xlsx(&dir, results)?;
+        pages::write_xlsx(staged, results)?;
     }
+    stage.commit()?;
+    drop(lock);
     print(&table::render(&result))?;
     print(&format!("wrote {}\n", dir.display()))
 }

@@ -234,6 +234,22 @@ impl Drop for OutputLock {
     }
 }
 
+/// What a command does before it simulates: checks that the output directory `dir` and
+/// its parent (where the staging directory goes) can be written — bad input naming the
+/// directory otherwise ([`crate::report::check_writable`]) — and locks `dir` for this
+/// process ([`OutputLock::acquire`]; a directory held by another run is an exit-2 error
+/// naming the holder).
+///
+/// # Errors
+///
+/// As above; an I/O error when the lock file cannot be created.
+pub fn lock_output(dir: &Path) -> crate::Result<OutputLock> {
+    crate::report::check_writable(dir)?;
+    let (parent, _) = split_dir(dir)?;
+    crate::report::check_writable(&parent)?;
+    Ok(OutputLock::acquire(dir)?)
+}
+
 /// The host name, or `?` when it cannot be read.
 fn host_name() -> String {
     let mut buf = [0u8; 256];

@@ -63,14 +63,15 @@ pub struct StaffConfig {
 
 /// Runs the staffing search on the scenario at `path`; returns the text to
 /// print, giving the scenario's warnings to `warn`. Writes `staffing.csv`
-/// into `out/<scenario name>/` (checked writable before anything runs).
+/// and `report.html` as `out/<scenario name>/` (checked writable and locked
+/// before anything runs; replaced whole at the end).
 ///
 /// # Errors
 ///
 /// Bad input for an invalid scenario, unknown group or skill, too few
 /// replications for an interval, a confidence outside (0, 1), or a target
-/// that cannot be measured per interval with `per_interval`; other errors
-/// for I/O.
+/// that cannot be measured per interval with `per_interval`, or an output
+/// directory another run holds; other errors for I/O.
 pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result<String> {
     if !(cfg.confidence > 0.0 && cfg.confidence < 1.0) {
         return Err(Error::input(format!(
@@ -158,7 +159,8 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
         )));
     }
     let dir = cfg.out.join(&scn.name);
-    crate::report::check_writable(&dir)?;
+    // One search per output directory; its files replace `dir` whole.
+    let lock = crate::report::publish::lock_output(&dir)?;
     let bar = if cfg.progress {
         let b = indicatif::ProgressBar::new_spinner();
         b.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -211,15 +213,18 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
         mean_answer,
         iv_answers: &iv_answers,
     };
-    let file = dir.join("staffing.csv");
+    let stage = crate::report::publish::Publisher::begin(&lock)?;
+    let staged = stage.path().join("staffing.csv");
     let csv = report.csv();
-    write_atomic(&file, &csv).with_context(|| format!("cannot write {}", file.display()))?;
+    write_atomic(&staged, &csv).with_context(|| format!("cannot write {}", staged.display()))?;
     let targets: Vec<String> = targets.iter().map(Target::text).collect();
     // The scenario as searched: with --seed and --replications applied.
     let mut shown = scn.clone();
     (shown.seed, shown.replications) = (s.seed, replications);
     let page = crate::report::pages::staff_page(&shown, &group, &targets, &csv)?;
-    crate::report::pages::write_page(&dir, &page)?;
+    crate::report::pages::write_page(stage.path(), &page)?;
+    stage.commit()?;
+    let file = dir.join("staffing.csv");
     let mut text = report.text();
     let _ = writeln!(text, "wrote {}", file.display());
     Ok(text)

@@ -83,7 +83,8 @@ pub fn results_file_name(shard: Option<(usize, usize)>) -> String {
 /// # Errors
 ///
 /// Bad input (exit 2) for a bad sweep file, base scenario, grid value,
-/// shard or results file to resume; other errors otherwise.
+/// shard or results file to resume, or a results file another sweep is
+/// writing (its lock names the holder); other errors otherwise.
 pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> {
     let shard = args.shard;
     let spec = grid::load(&args.sweep).map_err(Error::input)?;
@@ -118,6 +119,10 @@ pub fn sweep(args: &SweepOptions, warn: &mut dyn FnMut(&str)) -> Result<String> 
     let dir = args.out.join(&prep.spec.name);
     let file = dir.join(results_file_name(shard));
     crate::report::check_writable(&dir)?;
+    // One sweep per results file: it is appended to in place (`--resume`),
+    // so it is locked, not staged. Shards of one sweep share the directory,
+    // each with its own file and lock.
+    let _lock = crate::report::publish::OutputLock::acquire(&file)?;
     if let Some(limit) = args.max_memory {
         let threads = args.threads.unwrap_or_else(rayon::current_num_threads);
         for (p, scn) in &prep.points {
@@ -282,6 +287,8 @@ pub fn merge(args: &MergeOptions) -> Result<String> {
             .unwrap_or_else(|| Path::new(""))
             .join("sweep.csv"),
     };
+    // The same lock as a sweep writing that file: never both at once.
+    let _lock = crate::report::publish::OutputLock::acquire(&out)?;
     write_atomic(&out, &merged).with_context(|| format!("cannot write {}", out.display()))?;
     let rows = merged
         .iter()
