@@ -17,7 +17,7 @@ use super::resume;
 use crate::error::{Context, Error, Result};
 use crate::metrics::{Estimate, METRICS};
 use crate::report::num;
-use crate::runner::pool::{Job, replicate};
+use crate::runner::pool::{Job, Live, replicate};
 use crate::runner::{Accumulator, Detail};
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
@@ -367,11 +367,11 @@ fn run_points(
             scenario: &prep.points[&todo[i]],
             replication: rep,
             trace_dir: None,
-            max_live: None,
         }
     };
     let mut current: Option<(usize, Accumulator<'_>)> = None;
-    replicate(pool, total, &job, &mut |j, replica| {
+    let live = Live::new(None);
+    replicate(pool, &live, total, &job, &mut |j, replica| {
         let (i, _) = locate(j);
         let p = todo[i];
         let scn = &prep.points[&p];

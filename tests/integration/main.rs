@@ -11,6 +11,7 @@ mod erlang;
 mod fuzz;
 mod golden;
 mod lifecycle;
+mod limits;
 mod publish;
 mod routing;
 mod sweep;
