@@ -83,3 +83,92 @@ fn a_stable_run_is_the_same_under_a_tight_shared_budget() {
         format!("{:?}", free.summary)
     );
 }
+
+/// A one-skill scenario whose arrivals come from `trace` (and, when given,
+/// whose replies take `reply`).
+fn traced(trace: &str, reply: &str) -> String {
+    format!(
+        r#"[simulation]
+horizon = "2h"
+warmup = 0
+
+[[skill]]
+name = "chat"
+channel = "live_chat"
+arrivals = {{ trace = "{trace}" }}
+{reply}
+
+[[agents]]
+name = "team"
+count = 2
+skills = ["chat"]
+"#
+    )
+}
+
+/// A sweep reads each arrival trace file once, however many points it has,
+/// and its points hold one copy of the times.
+#[test]
+fn a_sweep_reads_its_trace_once() {
+    use ccsim::scenario::Arrivals;
+    use ccsim::sweep::base::Base;
+    let dir = tempfile::tempdir().unwrap();
+    let times: String = (0..2_000).map(|i| format!("{}\n", i * 3)).collect();
+    std::fs::write(dir.path().join("arrivals.csv"), format!("time\n{times}")).unwrap();
+    let path = dir.path().join("base.toml");
+    std::fs::write(&path, traced("arrivals.csv", "")).unwrap();
+    let base = Base::load(&path).unwrap();
+    let points: Vec<_> = (1..=5)
+        .map(|n| {
+            base.build(&[("agents.team.count".to_string(), toml::Value::Integer(n))])
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(base.traces_read(), 1);
+    let times = |s: &ccsim::scenario::Scenario| match &s.skills[0].arrivals {
+        Arrivals::Trace { times, .. } => std::sync::Arc::clone(times),
+        other => panic!("not a trace: {other:?}"),
+    };
+    assert_eq!(times(&points[0]).len(), 2_000);
+    for p in &points {
+        assert!(std::sync::Arc::ptr_eq(&times(p), &times(&base.scenario)));
+    }
+}
+
+/// A trace or empirical file with an endless line is bad input naming the
+/// file and the line, found before it fills the memory.
+#[test]
+fn an_endless_line_in_a_csv_file_is_refused_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zero.toml");
+    std::fs::write(&path, traced("/dev/zero", "")).unwrap();
+    let started = std::time::Instant::now();
+    let e = ccsim::scenario::load(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("skill.chat.arrivals.trace")
+            && e.contains("/dev/zero")
+            && e.contains("line 1 is longer than 1 MiB"),
+        "{e}"
+    );
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+
+    // A long line further down an empirical distribution's file.
+    let long = format!("effort\n12\n30\n{}\n", "7".repeat(2 << 20));
+    std::fs::write(dir.path().join("efforts.csv"), long).unwrap();
+    std::fs::write(dir.path().join("arrivals.csv"), "time\n1\n2\n").unwrap();
+    std::fs::write(
+        &path,
+        traced(
+            "arrivals.csv",
+            "agent_reply = { dist = \"empirical\", file = \"efforts.csv\" }",
+        ),
+    )
+    .unwrap();
+    let e = ccsim::scenario::load(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("skill.chat.agent_reply")
+            && e.contains("efforts.csv")
+            && e.contains("line 4 is longer than 1 MiB"),
+        "{e}"
+    );
+}

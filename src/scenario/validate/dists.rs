@@ -4,16 +4,112 @@
 use super::super::load::resolve_path;
 use super::super::schema::{RawCount, RawDist, parse_duration};
 use super::super::{CountDist, Dist};
-use std::path::Path;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The longest line accepted in a trace or empirical CSV file: a longer one
+/// (or a file with no line breaks, such as `/dev/zero`) is bad input, found
+/// before it fills the memory.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Arrival traces already read, shared by the scenarios validated with it
+/// (a sweep's points): each distinct (file, column) is read once and its
+/// sorted times held once, in one `Arc`.
+#[derive(Debug, Default)]
+pub struct Traces {
+    read: Mutex<HashMap<(PathBuf, Option<String>), Arc<Vec<f64>>>>,
+}
+
+impl Traces {
+    /// An empty cache.
+    #[must_use]
+    pub fn new() -> Traces {
+        Traces::default()
+    }
+
+    /// How many trace files it has read.
+    #[must_use]
+    pub fn files_read(&self) -> usize {
+        self.read
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// The sorted times of `column` of `path`, read now if not yet read
+    /// (errors are not kept: a bad file is read again, and refused again).
+    pub(crate) fn times(&self, path: &Path, column: Option<&str>) -> Result<Arc<Vec<f64>>, String> {
+        let key = (path.to_path_buf(), column.map(str::to_string));
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(t) = read.get(&key) {
+            return Ok(Arc::clone(t));
+        }
+        let times = Arc::new(sorted_times(path, column)?);
+        read.insert(key, Arc::clone(&times));
+        Ok(times)
+    }
+}
+
+/// The values of a trace column, sorted: its arrival times.
+pub(crate) fn sorted_times(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String> {
+    let mut times = read_column(path, column)?;
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
+/// A reader that fails (naming the line) on a line longer than [`MAX_LINE`].
+struct LineCap<R> {
+    inner: R,
+    line: usize,
+    run: usize,
+}
+
+impl<R: Read> Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > MAX_LINE {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "line {} is longer than {} MiB (is it a CSV file?)",
+                            self.line,
+                            MAX_LINE >> 20
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
 
 /// Reads one numeric column of a CSV file: values as seconds or durations.
+/// A line longer than [`MAX_LINE`] is refused, naming the line.
 pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String> {
     let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!("cannot read {shown}: file not found")
+        } else {
+            format!("cannot read {shown}: {e}")
+        }
+    })?;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))?;
+        .from_reader(LineCap {
+            inner: file,
+            line: 1,
+            run: 0,
+        });
     let headers = rdr
         .headers()
         .map_err(|e| format!("cannot read {shown}: {e}"))?
@@ -49,15 +145,6 @@ pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String
         return Err(format!("{shown} has no values"));
     }
     Ok(out)
-}
-
-fn io_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            "file not found".into()
-        }
-        _ => e.to_string(),
-    }
 }
 
 /// The longest mean duration accepted, in seconds (about 31 years): a
