@@ -140,9 +140,14 @@ fn unlocated(w: &str) -> &str {
 /// value alone breaks the base scenario, or else the whole combination.
 fn blame(spec: &SweepSpec, base: &Base, index: usize, err: &BuildError) -> String {
     let assignments = spec.point(index);
+    let combo: Vec<String> = assignments
+        .iter()
+        .map(|(k, v)| format!("`{k}` = {v}"))
+        .collect();
+    let combo = combo.join(", ");
     let rejected = |key: &super::spec::GridKey, value: &toml::Value, e: &BuildError| {
         format!(
-            "{}:{}: key `{}`: value {} is rejected for the scenario {}: {}",
+            "{}:{}: key `{}`: value {} is rejected (point {index}: {combo}) for the scenario {}: {}",
             spec.path.display(),
             key.line,
             key.path,
@@ -161,14 +166,9 @@ fn blame(spec: &SweepSpec, base: &Base, index: usize, err: &BuildError) -> Strin
             return rejected(key, value, &e);
         }
     }
-    let combo: Vec<String> = assignments
-        .iter()
-        .map(|(k, v)| format!("`{k}` = {v}"))
-        .collect();
     format!(
-        "{}: point {index} ({}) is rejected for the scenario {}: {}",
+        "{}: point {index} ({combo}) is rejected for the scenario {}: {}",
         spec.path.display(),
-        combo.join(", "),
         spec.scenario.display(),
         err.describe()
     )

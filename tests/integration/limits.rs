@@ -172,3 +172,48 @@ fn an_endless_line_in_a_csv_file_is_refused_fast() {
         "{e}"
     );
 }
+
+/// A value that is rejected only beside another grid value is blamed on
+/// the grid key the validator's message is about (its line in the sweep
+/// file), naming the point.
+#[test]
+fn a_sweep_blames_the_grid_key_the_validator_is_about() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        r#"[simulation]
+horizon = "4h"
+warmup = 0
+[[skill]]
+name = "chat"
+channel = "messaging"
+arrivals = { rate = 30, per = "1h" }
+[[agents]]
+name = "team"
+count = 2
+skills = ["chat"]
+capacity = { live_chat = 1, messaging = 2 }
+"#,
+    )
+    .unwrap();
+    // Each value alone is fine; live_chat with capacity 0 is not.
+    std::fs::write(
+        dir.path().join("sweep.toml"),
+        "scenario = \"base.toml\"\n[grid]\n\"skill.chat.channel\" = [\"messaging\", \"live_chat\"]\n\"agents.team.capacity.live_chat\" = [1, 0]\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .current_dir(dir.path())
+        .args(["sweep", "sweep.toml", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with(
+            "error: sweep.toml:4: key `agents.team.capacity.live_chat`: value 0 is rejected \
+             (point 3: `skill.chat.channel` = \"live_chat\", `agents.team.capacity.live_chat` = 0)"
+        ) && err.contains("live_chat capacity 0"),
+        "{err}"
+    );
+}
