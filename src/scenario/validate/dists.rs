@@ -59,36 +59,43 @@ pub(crate) fn sorted_times(path: &Path, column: Option<&str>) -> Result<Vec<f64>
     Ok(times)
 }
 
-/// A reader that fails (naming the line) on a line longer than [`MAX_LINE`].
+/// A reader that fails on a line longer than [`MAX_LINE`]: it looks only
+/// for the last line break of each chunk read, so it costs next to nothing
+/// on ordinary files. Chunks are [`CHUNK`] bytes at most (the CSV reader's
+/// buffer), far shorter than a line it must refuse.
 struct LineCap<R> {
     inner: R,
-    line: usize,
+    /// Bytes since the last line break.
     run: usize,
 }
+
+/// The CSV reader's buffer, so the chunks [`LineCap`] sees.
+const CHUNK: usize = 64 << 10;
+
+/// The message of [`LineCap`]'s error, recognised by [`too_long`].
+const TOO_LONG: &str = "a line is too long";
 
 impl<R: Read> Read for LineCap<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                self.line += 1;
-                self.run = 0;
-            } else {
-                self.run += 1;
-                if self.run > MAX_LINE {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!(
-                            "line {} is longer than {} MiB (is it a CSV file?)",
-                            self.line,
-                            MAX_LINE >> 20
-                        ),
-                    ));
-                }
-            }
+        self.run = match buf[..n].iter().rposition(|&b| b == b'\n') {
+            Some(at) => n - at - 1,
+            None => self.run + n,
+        };
+        if self.run > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TOO_LONG,
+            ));
         }
         Ok(n)
     }
+}
+
+/// Whether the CSV reader stopped on [`LineCap`]'s error.
+fn too_long(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io)
+        if io.kind() == std::io::ErrorKind::InvalidData && io.to_string() == TOO_LONG)
 }
 
 /// Reads one numeric column of a CSV file: values as seconds or durations.
@@ -102,17 +109,29 @@ pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String
             format!("cannot read {shown}: {e}")
         }
     })?;
+    let long = |line: usize| {
+        format!(
+            "{shown}:{line}: line {line} is longer than {} MiB (is it a CSV file?)",
+            MAX_LINE >> 20
+        )
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .buffer_capacity(CHUNK)
         .from_reader(LineCap {
             inner: file,
-            line: 1,
             run: 0,
         });
     let headers = rdr
         .headers()
-        .map_err(|e| format!("cannot read {shown}: {e}"))?
+        .map_err(|e| {
+            if too_long(&e) {
+                long(1)
+            } else {
+                format!("cannot read {shown}: {e}")
+            }
+        })?
         .clone();
     // A header that is itself a number means the file has no header row.
     let headerless = headers.get(0).is_some_and(|h| parse_duration(h).is_some());
@@ -130,8 +149,14 @@ pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String
         out.push(parse_duration(headers.get(0).unwrap_or_default()).unwrap_or(0.0));
     }
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| format!("{shown}: {e}"))?;
         let line = i + 2;
+        let rec = rec.map_err(|e| {
+            if too_long(&e) {
+                long(line)
+            } else {
+                format!("{shown}: {e}")
+            }
+        })?;
         let cell = rec.get(idx).unwrap_or("").trim();
         if cell.is_empty() {
             continue;
