@@ -6,8 +6,8 @@
 //! The estimate counts the large, predictable parts: the interval tallies
 //! and agent records of the replications in flight, the per-replication
 //! values the estimates are computed from, and the agent rows. Live
-//! conversations are bounded separately by the engine
-//! ([`crate::sim::MAX_LIVE`]).
+//! conversations are bounded separately: [`crate::sim::MAX_LIVE`] over all
+//! the replications running together ([`super::pool::Live`]).
 
 use super::aggregate::{Detail, n_intervals};
 use crate::error::{Error, Result};

@@ -41,8 +41,9 @@ pub struct RunOptions {
     /// Refuse to start when the estimated memory exceeds this many bytes
     /// (None: no check). See [`memory::estimate`].
     pub max_memory: Option<u64>,
-    /// Stop a replication as unstable beyond this many live conversations
-    /// (None: the engine's limit, [`crate::sim::MAX_LIVE`]).
+    /// Stop the run as unstable beyond this many live conversations, over
+    /// all replications running together (None: the engine's limit,
+    /// [`crate::sim::MAX_LIVE`]); see [`pool::Live`].
     pub max_live: Option<usize>,
 }
 
@@ -103,16 +104,22 @@ pub fn run_lenient(
         scenario: scn,
         replication: i as u32,
         trace_dir,
-        max_live: opts.max_live,
     };
-    pool::replicate(&pool, scn.replications as usize, &job, &mut |_, replica| {
-        acc.add(&replica.result);
-        if let (Some(j), Some(part)) = (joined.as_mut(), replica.trace) {
-            j.append(part)?;
-        }
-        tick();
-        Ok(())
-    })?;
+    let live = pool::Live::new(opts.max_live);
+    pool::replicate(
+        &pool,
+        &live,
+        scn.replications as usize,
+        &job,
+        &mut |_, replica| {
+            acc.add(&replica.result);
+            if let (Some(j), Some(part)) = (joined.as_mut(), replica.trace) {
+                j.append(part)?;
+            }
+            tick();
+            Ok(())
+        },
+    )?;
     let unstable = acc.unstable().cloned();
     if let (Some(j), None) = (joined, &unstable) {
         j.publish()?;
@@ -132,12 +139,15 @@ pub fn run_lenient(
 ///
 /// [`Error::Unstable`] when it stopped as unstable.
 pub fn run_one(scn: &Scenario) -> Result<crate::sim::RepResult> {
-    let replica = pool::run_job(&pool::Job {
-        scenario: scn,
-        replication: 0,
-        trace_dir: None,
-        max_live: None,
-    })?;
+    let replica = pool::run_job(
+        &pool::Job {
+            scenario: scn,
+            replication: 0,
+            trace_dir: None,
+        },
+        crate::sim::MAX_LIVE,
+        None,
+    )?;
     match &replica.result.unstable {
         Some(why) => Err(Error::Unstable(Unstable {
             run: format!("scenario `{}`", scn.name),

@@ -12,15 +12,22 @@
 //! The calling thread receives, reorders and delivers; the workers only
 //! simulate. Delivery order is the job order, so whatever the caller sums
 //! is summed in the same order for any thread count.
+//!
+//! The replications running together share one budget of live conversations
+//! ([`Live`]), so memory stays bounded by one replication's limit whatever
+//! the thread count. Whether a replication runs out of that shared budget
+//! depends on what ran beside it, so such a replication is run again alone
+//! (no other job running) under its own limit: its outcome, and every
+//! delivered byte, is the same for any thread count.
 
 use super::trace::{self, Part};
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
-use crate::sim::{RepResult, Sim};
+use crate::sim::{LiveBudget, MAX_LIVE, RepResult, Sim};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::{Condvar, Mutex, RwLock, mpsc};
 
 /// One replication to run.
 #[derive(Clone, Copy, Debug)]
@@ -32,9 +39,64 @@ pub struct Job<'a> {
     /// Write the replication's trace rows into a temporary file in this
     /// directory ([`Replica::trace`]).
     pub trace_dir: Option<&'a Path>,
-    /// Stop the replication as unstable beyond this many live conversations
-    /// (None: the engine's limit, [`crate::sim::MAX_LIVE`]).
-    pub max_live: Option<usize>,
+}
+
+/// The live-conversation limit of the replications of one [`replicate`]
+/// call (the calls of one process run one after another, so it is the
+/// process's limit): one [`LiveBudget`] shared by the replications running
+/// together, and a gate that lets a replication that ran out of it run
+/// again alone.
+#[derive(Debug)]
+pub struct Live {
+    budget: LiveBudget,
+    /// Held shared by every job running with the budget, exclusively by a
+    /// job running again alone.
+    gate: RwLock<()>,
+    reruns: AtomicUsize,
+}
+
+impl Live {
+    /// A limit of `max_live` conversations alive at once over all
+    /// replications (None: the engine's limit, [`MAX_LIVE`]).
+    #[must_use]
+    pub fn new(max_live: Option<usize>) -> Live {
+        Live {
+            budget: LiveBudget::new(max_live.unwrap_or(MAX_LIVE)),
+            gate: RwLock::new(()),
+            reruns: AtomicUsize::new(0),
+        }
+    }
+
+    /// The shared budget.
+    #[must_use]
+    pub fn budget(&self) -> &LiveBudget {
+        &self.budget
+    }
+
+    /// How many replications stopped as unstable beside others and were run
+    /// again alone.
+    #[must_use]
+    pub fn reruns(&self) -> usize {
+        self.reruns.load(Ordering::Relaxed)
+    }
+
+    /// Runs `job` beside others (sharing the budget), and again alone when
+    /// it stopped as unstable there: the outcome is the one of a run alone.
+    fn run(&self, job: &Job<'_>) -> Result<Replica> {
+        let beside = {
+            let _running = self.gate.read().unwrap_or_else(|e| e.into_inner());
+            run_job(job, self.budget.limit(), Some(&self.budget))?
+        };
+        if beside.result.unstable.is_none() {
+            return Ok(beside);
+        }
+        // It ran out of the shared budget (or stopped for a reason of its
+        // own); drop what it held, then run it with nothing beside it.
+        drop(beside);
+        self.reruns.fetch_add(1, Ordering::Relaxed);
+        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
+        run_job(job, self.budget.limit(), None)
+    }
 }
 
 /// A finished replication.
@@ -53,28 +115,37 @@ pub fn window(threads: usize) -> usize {
     2 * threads + 2
 }
 
-/// Runs one job on the calling thread.
+/// Runs one job on the calling thread, stopping it as unstable beyond
+/// `max_live` conversations alive at once, or when `budget` (shared with
+/// other jobs) is exhausted.
 ///
 /// # Errors
 ///
 /// When its trace file cannot be created or written.
-pub fn run_job(job: &Job<'_>) -> Result<Replica> {
-    fn with_limit<'s>(sim: Sim<'s>, max_live: Option<usize>) -> Sim<'s> {
-        match max_live {
-            Some(n) => sim.max_live(n),
+pub fn run_job(job: &Job<'_>, max_live: usize, budget: Option<&LiveBudget>) -> Result<Replica> {
+    fn limited<'s>(sim: Sim<'s>, max_live: usize, budget: Option<&LiveBudget>) -> Sim<'s> {
+        let sim = sim.max_live(max_live);
+        match budget {
+            Some(b) => sim.budget(b),
             None => sim,
         }
     }
     match job.trace_dir {
         None => Ok(Replica {
-            result: with_limit(Sim::new(job.scenario, job.replication, None), job.max_live).run(),
+            result: limited(
+                Sim::new(job.scenario, job.replication, None),
+                max_live,
+                budget,
+            )
+            .run(),
             trace: None,
         }),
         Some(dir) => {
             let mut sink = trace::CsvTrace::create(dir, job.replication)?;
-            let result = with_limit(
+            let result = limited(
                 Sim::new(job.scenario, job.replication, Some(&mut sink)),
-                job.max_live,
+                max_live,
+                budget,
             )
             .run();
             let part = sink.finish()?;
@@ -86,8 +157,10 @@ pub fn run_job(job: &Job<'_>) -> Result<Replica> {
     }
 }
 
-/// Runs jobs `0..count` (`job(i)` describes job `i`) on `pool` and calls
-/// `deliver(i, replica)` for each in increasing `i`, on the calling thread.
+/// Runs jobs `0..count` (`job(i)` describes job `i`) on `pool` within
+/// `live` and calls `deliver(i, replica)` for each in increasing `i`, on the
+/// calling thread. With one thread, jobs run alone under the limit (no
+/// budget to share).
 ///
 /// # Errors
 ///
@@ -95,6 +168,7 @@ pub fn run_job(job: &Job<'_>) -> Result<Replica> {
 /// delivered after it, and workers stop at their next job.
 pub fn replicate<'a>(
     pool: &rayon::ThreadPool,
+    live: &Live,
     count: usize,
     job: &(dyn Fn(usize) -> Job<'a> + Sync),
     deliver: &mut dyn FnMut(usize, Replica) -> Result<()>,
@@ -130,7 +204,11 @@ pub fn replicate<'a>(
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let out = run_job(&job(j));
+                    let out = if threads == 1 {
+                        run_job(&job(j), live.budget.limit(), None)
+                    } else {
+                        live.run(&job(j))
+                    };
                     if tx.send((j, out)).is_err() {
                         break;
                     }
@@ -201,13 +279,13 @@ mod tests {
             scenario: &scn,
             replication: (i % 7) as u32,
             trace_dir: None,
-            max_live: None,
         };
+        let live = Live::new(None);
         let mut runs = Vec::new();
         for threads in [1, 3] {
             let pool = pool(Some(threads)).unwrap();
             let mut seen = Vec::new();
-            replicate(&pool, 20, &job, &mut |i, r| {
+            replicate(&pool, &live, 20, &job, &mut |i, r| {
                 seen.push((i, r.result.events));
                 Ok(())
             })
@@ -221,7 +299,7 @@ mod tests {
         assert_eq!(runs[0], runs[1]);
         // A delivery error stops the run and is returned.
         let pool = pool(Some(2)).unwrap();
-        let e = replicate(&pool, 20, &job, &mut |i, _| {
+        let e = replicate(&pool, &live, 20, &job, &mut |i, _| {
             if i == 4 {
                 Err(Error::other("stop"))
             } else {
@@ -230,5 +308,59 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(e.to_string(), "stop");
+    }
+
+    #[test]
+    fn a_replication_out_of_the_shared_budget_runs_again_alone() {
+        let mut scn = crate::runner::example();
+        scn.horizon = 4.0 * 3600.0;
+        scn.warmup = 0.0;
+        let job = |i: usize| Job {
+            scenario: &scn,
+            replication: i as u32,
+            trace_dir: None,
+        };
+        let alone: Vec<RepResult> = (0..4)
+            .map(|i| run_job(&job(i), MAX_LIVE, None).unwrap().result)
+            .collect();
+        let peak = alone.iter().map(|r| r.peak_conversations).max().unwrap();
+        // A budget that holds any one replication, but of which something
+        // else holds most: every replication runs out of it beside the
+        // others, and is run again alone, as with one thread.
+        let live = Live::new(Some(peak));
+        let held = live.budget().reserve(peak - 1).unwrap();
+        let pool = pool(Some(2)).unwrap();
+        let mut seen = Vec::new();
+        replicate(&pool, &live, 4, &job, &mut |_, r| {
+            seen.push(r.result);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(live.reruns(), 4);
+        for (ours, theirs) in seen.iter().zip(&alone) {
+            assert_eq!(ours.unstable, None);
+            assert_eq!(ours.events, theirs.events);
+            assert_eq!(ours.conservation, theirs.conservation);
+        }
+        // Under a limit below the peak, the outcome (the error) is the one
+        // of a run alone, whatever the threads.
+        drop(held);
+        let outcome = |threads: usize| {
+            let live = Live::new(Some(peak - 1));
+            let pool = super::pool(Some(threads)).unwrap();
+            let mut why = Vec::new();
+            replicate(&pool, &live, 4, &job, &mut |i, r| {
+                why.push((i, r.result.unstable));
+                Ok(())
+            })
+            .unwrap();
+            why
+        };
+        let one = outcome(1);
+        assert!(one.iter().any(|(_, u)| {
+            u.as_deref()
+                .is_some_and(|u| u.contains(&format!("more than {} conversations", peak - 1)))
+        }));
+        assert_eq!(one, outcome(2));
     }
 }

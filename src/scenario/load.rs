@@ -143,6 +143,18 @@ pub fn load_str(
     base_dir: &Path,
     stem: &str,
 ) -> Result<Scenario, ScenarioError> {
+    load_str_with(text, shown, base_dir, stem, None)
+}
+
+/// [`load_str`], taking arrival traces from `traces` when given (see
+/// [`load_table_with`]).
+pub fn load_str_with(
+    text: &str,
+    shown: &str,
+    base_dir: &Path,
+    stem: &str,
+    traces: Option<&validate::Traces>,
+) -> Result<Scenario, ScenarioError> {
     let de = toml::Deserializer::parse(text).map_err(|e| syntax_error(&e, text, shown))?;
     let raw: RawScenario = serde_path_to_error::deserialize(de).map_err(|e| {
         let doc = toml::from_str::<toml::Table>(text).ok();
@@ -158,7 +170,7 @@ pub fn load_str(
             message: format!("{message}\n{}", snippet(text, line)),
         })
     })?;
-    validate::validate(raw, Some(text), shown, base_dir, stem)
+    validate::validate(raw, Some(text), shown, base_dir, stem, traces)
 }
 
 /// Validates a scenario already parsed as a TOML table (a sweep's base with
@@ -175,6 +187,19 @@ pub fn load_table(
     base_dir: &Path,
     default_name: &str,
 ) -> Result<Scenario, ScenarioError> {
+    load_table_with(doc, origin, base_dir, default_name, None)
+}
+
+/// [`load_table`], taking arrival traces from `traces` when given: each
+/// distinct trace file is read once however many tables use it (a sweep's
+/// points), and its times held once.
+pub fn load_table_with(
+    doc: &toml::Table,
+    origin: &str,
+    base_dir: &Path,
+    default_name: &str,
+    traces: Option<&validate::Traces>,
+) -> Result<Scenario, ScenarioError> {
     let value = TableValue(toml::Value::Table(doc.clone()));
     let raw: RawScenario = serde_path_to_error::deserialize(value).map_err(|e| {
         let message = e.inner().message().trim_end();
@@ -186,7 +211,7 @@ pub fn load_table(
             key,
         })
     })?;
-    validate::validate(raw, None, origin, base_dir, default_name)
+    validate::validate(raw, None, origin, base_dir, default_name, traces)
 }
 
 /// A TOML syntax error (the text is not TOML at all): its line, the key it

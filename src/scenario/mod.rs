@@ -15,7 +15,8 @@ pub mod table_de;
 pub mod validate;
 
 pub use dist::{CountDist, Dist};
-pub use load::{load, load_str, load_table};
+pub use load::{load, load_str, load_str_with, load_table, load_table_with};
+pub use validate::Traces;
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

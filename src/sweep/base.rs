@@ -1,20 +1,19 @@
 //! The base scenario of a sweep or a staffing search, kept as a parsed TOML
 //! table, and building modified scenarios from it: grid values (or a
 //! head-count) are set by dotted path ([`super::grid::apply`]) and the
-//! result goes through the same validation as a scenario file
-//! ([`Base::validate`], the one place that turns the table back into
-//! scenario text), so a swept value is checked exactly as if it had been
-//! written in the file.
+//! table goes through the same validation as a scenario file
+//! ([`scenario::load_table_with`]; no scenario text is generated), so a
+//! swept value is checked exactly as if it had been written in the file,
+//! and every diagnostic names the dotted key it is about.
 //!
-//! Arrival traces are shared: every point whose trace holds the same times
-//! as one seen before (the base's, or another point's) gets that one's
-//! `Arc`, so a sweep keeps one copy of a trace however many points it has.
+//! Arrival traces are read once: the base and every point take them from
+//! one [`Traces`] cache, so a sweep reads each distinct trace file once and
+//! keeps one copy of its times however many points it has.
 
 use super::grid;
 use crate::scenario::load::ScenarioError;
-use crate::scenario::{self, Arrivals, Scenario};
+use crate::scenario::{self, Scenario, Traces};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
 /// A base scenario: its file, its text parsed as a TOML table, and the
 /// scenario as validated from the file itself.
@@ -26,8 +25,8 @@ pub struct Base {
     pub table: toml::Table,
     /// The unmodified scenario, as `scenario::load` gives it.
     pub scenario: Scenario,
-    /// Every distinct arrival trace seen so far, shared by the points.
-    traces: Mutex<Vec<Arc<Vec<f64>>>>,
+    /// The arrival traces read so far, shared by the base and the points.
+    traces: Traces,
 }
 
 /// Why a modified scenario could not be built.
@@ -42,26 +41,31 @@ pub enum BuildError {
     },
     /// The scenario validator rejected the modified scenario.
     Invalid(ScenarioError),
-    /// The modified table could not be written back as TOML text.
-    Serialize(String),
 }
 
 impl BuildError {
-    /// The problem without a location in the (generated) scenario text:
-    /// the validator's keys and messages, joined by `; `.
+    /// The problem without a file: the validator's keys and messages,
+    /// joined by `; `.
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
             BuildError::Apply { message, .. } => message.clone(),
             BuildError::Invalid(e) => describe_diagnostics(e),
-            BuildError::Serialize(m) => format!("cannot write the modified scenario: {m}"),
+        }
+    }
+
+    /// Whether the problem is about the dotted path `key` (or a key inside
+    /// it): the path could not be applied, or a diagnostic is about it.
+    #[must_use]
+    pub fn is_about(&self, key: &str) -> bool {
+        match self {
+            BuildError::Apply { key: k, .. } => k == key,
+            BuildError::Invalid(e) => e.diagnostics.iter().any(|d| d.is_about(key)),
         }
     }
 }
 
-/// The validator's diagnostics as `key `k`: message`, joined by `; `, with
-/// the source snippets of the generated text (whose line numbers mean
-/// nothing to the user) left out.
+/// The validator's diagnostics as `key `k`: message`, joined by `; `.
 #[must_use]
 pub fn describe_diagnostics(e: &ScenarioError) -> String {
     let parts: Vec<String> = e
@@ -71,7 +75,6 @@ pub fn describe_diagnostics(e: &ScenarioError) -> String {
             let message: Vec<&str> = d
                 .message
                 .lines()
-                .filter(|l| !is_snippet(l))
                 .map(str::trim_end)
                 .filter(|l| !l.is_empty())
                 .collect();
@@ -84,33 +87,27 @@ pub fn describe_diagnostics(e: &ScenarioError) -> String {
     parts.join("; ")
 }
 
-/// Whether a message line is a source snippet such as `  12 | count = 3`.
-fn is_snippet(line: &str) -> bool {
-    let t = line.trim_start();
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
-    digits > 0 && line.len() > t.len() && t[digits..].starts_with(" |")
-}
-
 impl Base {
-    /// Loads and validates the scenario file at `path` and parses it as a
-    /// TOML table.
+    /// Loads and validates the scenario file at `path` (errors and warnings
+    /// with their lines) and parses it as a TOML table; its arrival traces
+    /// are the first the shared cache reads.
     ///
     /// # Errors
     ///
     /// The scenario loader's error (file, line, key) when the file cannot be
     /// read or is not a valid scenario.
     pub fn load(path: &Path) -> Result<Base, ScenarioError> {
-        let scenario = scenario::load(path)?;
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             ScenarioError::plain(&shown, None, format!("cannot read the scenario file: {e}"))
         })?;
+        let traces = Traces::new();
+        let (dir, stem) = (dir_of(path), stem_of(path));
+        let mut scenario = scenario::load_str_with(&text, &shown, &dir, &stem, Some(&traces))?;
+        scenario.file = path.to_path_buf();
         let table: toml::Table = toml::from_str(&text).map_err(|e| {
             ScenarioError::plain(&shown, None, format!("invalid TOML: {}", e.message()))
         })?;
-        let traces = Mutex::new(Vec::new());
-        let mut scenario = scenario;
-        share_traces(&traces, &mut scenario);
         Ok(Base {
             path: path.to_path_buf(),
             table,
@@ -138,74 +135,56 @@ impl Base {
         }
         let mut scn = self.validate(&doc)?;
         scn.file = self.path.clone();
-        share_traces(&self.traces, &mut scn);
         Ok(scn)
     }
 
     /// Validates a modified scenario table exactly as the scenario file
     /// would be validated, relative paths resolving against the base file's
-    /// directory and the default name being its stem.
-    ///
-    /// This is the only place where a sweep goes through scenario *text*
-    /// (and the reason [`describe_diagnostics`] drops source snippets, whose
-    /// line numbers point into generated text): a structured loader taking
-    /// the table itself, with dotted key paths, replaces the body below.
+    /// directory and the default name being its stem; arrival traces come
+    /// from the shared cache.
     ///
     /// # Errors
     ///
-    /// [`BuildError::Invalid`] with the validator's diagnostics;
-    /// [`BuildError::Serialize`] if the table cannot be written as TOML.
+    /// [`BuildError::Invalid`] with the validator's diagnostics, each with
+    /// its dotted key.
     pub fn validate(&self, doc: &toml::Table) -> Result<Scenario, BuildError> {
-        let text = toml::to_string(doc).map_err(|e| BuildError::Serialize(e.to_string()))?;
-        let dir = self
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let stem = self.path.file_stem().map_or_else(
-            || "scenario".to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        );
         let shown = self.path.display().to_string();
-        scenario::load_str(&text, &shown, &dir, &stem).map_err(BuildError::Invalid)
+        scenario::load_table_with(
+            doc,
+            &shown,
+            &dir_of(&self.path),
+            &stem_of(&self.path),
+            Some(&self.traces),
+        )
+        .map_err(BuildError::Invalid)
     }
 
-    /// How many distinct arrival traces the scenarios built so far hold.
+    /// How many trace files have been read for the base and the scenarios
+    /// built from it.
     #[must_use]
-    pub fn distinct_traces(&self) -> usize {
-        self.traces
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+    pub fn traces_read(&self) -> usize {
+        self.traces.files_read()
     }
 }
 
-/// Points every arrival trace of `scn` at the shared copy of the same
-/// times (bit for bit), adding it to the shared ones when it is new; the
-/// point's own copy is dropped.
-fn share_traces(seen: &Mutex<Vec<Arc<Vec<f64>>>>, scn: &mut Scenario) {
-    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
-    for skill in &mut scn.skills {
-        let Arrivals::Trace { times, .. } = &mut skill.arrivals else {
-            continue;
-        };
-        let same = |t: &Arc<Vec<f64>>| {
-            Arc::ptr_eq(t, times)
-                || (t.len() == times.len()
-                    && t.iter()
-                        .zip(times.iter())
-                        .all(|(a, b)| a.to_bits() == b.to_bits()))
-        };
-        match seen.iter().find(|t| same(t)) {
-            Some(shared) => *times = Arc::clone(shared),
-            None => seen.push(Arc::clone(times)),
-        }
-    }
+/// The directory relative paths in the scenario file resolve against.
+fn dir_of(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// The scenario's default name: its file's stem.
+fn stem_of(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || "scenario".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Arrivals;
+    use std::sync::Arc;
 
     fn trace_times(scn: &Scenario) -> Vec<Arc<Vec<f64>>> {
         scn.skills
@@ -261,10 +240,10 @@ skills = ["chat", "mail"]
         );
         assert_eq!(t1[0].len(), 500);
         assert!(Arc::ptr_eq(&t0[0], &t1[0]) && Arc::ptr_eq(&t1[0], &t2[0]));
-        // Held by the base, the shared list, the two points and this test's
+        // Held by the base, the cache, the two points and this test's
         // three clones: one vector of times, no copy.
         assert_eq!(Arc::strong_count(&t0[0]), 2 + 2 + 3);
-        assert_eq!(base.distinct_traces(), 1);
+        assert_eq!(base.traces_read(), 1);
 
         // Another trace is kept on its own; a point with a trace the base
         // does not have shares it with the next such point.
@@ -275,15 +254,8 @@ skills = ["chat", "mail"]
         let p3 = base.build(&other).unwrap();
         let p4 = base.build(&other).unwrap();
         let (t3, t4) = (trace_times(&p3), trace_times(&p4));
-        assert_eq!((t3.len(), base.distinct_traces()), (2, 2));
+        assert_eq!((t3.len(), base.traces_read()), (2, 2));
         assert!(Arc::ptr_eq(&t3[1], &t4[1]) && Arc::ptr_eq(&t3[0], &t0[0]));
         assert_eq!(*t3[1], [1.0, 2.0, 3.0]);
-    }
-
-    #[test]
-    fn snippets_are_recognised() {
-        assert!(is_snippet("  12 | count = 3"));
-        assert!(!is_snippet("12 agents: expected a whole number"));
-        assert!(!is_snippet("count | x"));
     }
 }

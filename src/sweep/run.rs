@@ -17,7 +17,7 @@ use super::resume;
 use crate::error::{Context, Error, Result};
 use crate::metrics::{Estimate, METRICS};
 use crate::report::num;
-use crate::runner::pool::{Job, replicate};
+use crate::runner::pool::{Job, Live, replicate};
 use crate::runner::{Accumulator, Detail};
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
@@ -95,7 +95,10 @@ pub fn prepare(
             scn.seed = s;
         }
         for w in std::mem::take(&mut scn.warnings) {
-            if base.scenario.warnings.contains(&w) {
+            // The base's warnings carry their line, the points' (validated
+            // from a table) none: compare what they say.
+            let said = unlocated(&w);
+            if base.scenario.warnings.iter().any(|b| unlocated(b) == said) {
                 continue;
             }
             match warnings.iter_mut().find(|(m, _)| *m == w) {
@@ -124,32 +127,48 @@ pub fn prepare(
     })
 }
 
+/// A validator warning without its `file[:line]: ` prefix.
+fn unlocated(w: &str) -> &str {
+    match w.find(": key `") {
+        Some(i) => &w[i + 2..],
+        None => w,
+    }
+}
+
 /// The error message for a point whose scenario could not be built: the
-/// grid key whose value alone breaks the base scenario, or else the whole
-/// combination.
+/// grid key the validator's diagnostics are about, else the grid key whose
+/// value alone breaks the base scenario, or else the whole combination.
 fn blame(spec: &SweepSpec, base: &Base, index: usize, err: &BuildError) -> String {
     let assignments = spec.point(index);
-    for (key, (path, value)) in spec.keys.iter().zip(&assignments) {
-        if let Err(e) = base.build(&[(path.clone(), value.clone())]) {
-            return format!(
-                "{}:{}: key `{}`: value {} is rejected for the scenario {}: {}",
-                spec.path.display(),
-                key.line,
-                key.path,
-                value,
-                spec.scenario.display(),
-                e.describe()
-            );
-        }
-    }
     let combo: Vec<String> = assignments
         .iter()
         .map(|(k, v)| format!("`{k}` = {v}"))
         .collect();
+    let combo = combo.join(", ");
+    let rejected = |key: &super::spec::GridKey, value: &toml::Value, e: &BuildError| {
+        format!(
+            "{}:{}: key `{}`: value {} is rejected (point {index}: {combo}) for the scenario {}: {}",
+            spec.path.display(),
+            key.line,
+            key.path,
+            value,
+            spec.scenario.display(),
+            e.describe()
+        )
+    };
+    for (key, (path, value)) in spec.keys.iter().zip(&assignments) {
+        if err.is_about(path) {
+            return rejected(key, value, err);
+        }
+    }
+    for (key, (path, value)) in spec.keys.iter().zip(&assignments) {
+        if let Err(e) = base.build(&[(path.clone(), value.clone())]) {
+            return rejected(key, value, &e);
+        }
+    }
     format!(
-        "{}: point {index} ({}) is rejected for the scenario {}: {}",
+        "{}: point {index} ({combo}) is rejected for the scenario {}: {}",
         spec.path.display(),
-        combo.join(", "),
         spec.scenario.display(),
         err.describe()
     )
@@ -367,11 +386,11 @@ fn run_points(
             scenario: &prep.points[&todo[i]],
             replication: rep,
             trace_dir: None,
-            max_live: None,
         }
     };
     let mut current: Option<(usize, Accumulator<'_>)> = None;
-    replicate(pool, total, &job, &mut |j, replica| {
+    let live = Live::new(None);
+    replicate(pool, &live, total, &job, &mut |j, replica| {
         let (i, _) = locate(j);
         let p = todo[i];
         let scn = &prep.points[&p];

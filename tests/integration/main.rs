@@ -11,6 +11,7 @@ mod erlang;
 mod fuzz;
 mod golden;
 mod lifecycle;
+mod limits;
 mod outputs_faults;
 mod publish;
 mod reports;

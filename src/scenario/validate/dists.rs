@@ -4,19 +4,134 @@
 use super::super::load::resolve_path;
 use super::super::schema::{RawCount, RawDist, parse_duration};
 use super::super::{CountDist, Dist};
-use std::path::Path;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The longest line accepted in a trace or empirical CSV file: a longer one
+/// (or a file with no line breaks, such as `/dev/zero`) is bad input, found
+/// before it fills the memory.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Arrival traces already read, shared by the scenarios validated with it
+/// (a sweep's points): each distinct (file, column) is read once and its
+/// sorted times held once, in one `Arc`.
+#[derive(Debug, Default)]
+pub struct Traces {
+    read: Mutex<HashMap<(PathBuf, Option<String>), Arc<Vec<f64>>>>,
+}
+
+impl Traces {
+    /// An empty cache.
+    #[must_use]
+    pub fn new() -> Traces {
+        Traces::default()
+    }
+
+    /// How many trace files it has read.
+    #[must_use]
+    pub fn files_read(&self) -> usize {
+        self.read
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// The sorted times of `column` of `path`, read now if not yet read
+    /// (errors are not kept: a bad file is read again, and refused again).
+    pub(crate) fn times(&self, path: &Path, column: Option<&str>) -> Result<Arc<Vec<f64>>, String> {
+        let key = (path.to_path_buf(), column.map(str::to_string));
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(t) = read.get(&key) {
+            return Ok(Arc::clone(t));
+        }
+        let times = Arc::new(sorted_times(path, column)?);
+        read.insert(key, Arc::clone(&times));
+        Ok(times)
+    }
+}
+
+/// The values of a trace column, sorted: its arrival times.
+pub(crate) fn sorted_times(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String> {
+    let mut times = read_column(path, column)?;
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
+/// A reader that fails on a line longer than [`MAX_LINE`]: it looks only
+/// for the last line break of each chunk read, so it costs next to nothing
+/// on ordinary files. Chunks are [`CHUNK`] bytes at most (the CSV reader's
+/// buffer), far shorter than a line it must refuse.
+struct LineCap<R> {
+    inner: R,
+    /// Bytes since the last line break.
+    run: usize,
+}
+
+/// The CSV reader's buffer, so the chunks [`LineCap`] sees.
+const CHUNK: usize = 64 << 10;
+
+/// The message of [`LineCap`]'s error, recognised by [`too_long`].
+const TOO_LONG: &str = "a line is too long";
+
+impl<R: Read> Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.run = match buf[..n].iter().rposition(|&b| b == b'\n') {
+            Some(at) => n - at - 1,
+            None => self.run + n,
+        };
+        if self.run > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TOO_LONG,
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// Whether the CSV reader stopped on [`LineCap`]'s error.
+fn too_long(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io)
+        if io.kind() == std::io::ErrorKind::InvalidData && io.to_string() == TOO_LONG)
+}
 
 /// Reads one numeric column of a CSV file: values as seconds or durations.
+/// A line longer than [`MAX_LINE`] is refused, naming the line.
 pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String> {
     let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!("cannot read {shown}: file not found")
+        } else {
+            format!("cannot read {shown}: {e}")
+        }
+    })?;
+    let long = |line: usize| {
+        format!(
+            "{shown}:{line}: line {line} is longer than {} MiB (is it a CSV file?)",
+            MAX_LINE >> 20
+        )
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("cannot read {shown}: {}", io_reason(&e)))?;
+        .buffer_capacity(CHUNK)
+        .from_reader(LineCap {
+            inner: file,
+            run: 0,
+        });
     let headers = rdr
         .headers()
-        .map_err(|e| format!("cannot read {shown}: {e}"))?
+        .map_err(|e| {
+            if too_long(&e) {
+                long(1)
+            } else {
+                format!("cannot read {shown}: {e}")
+            }
+        })?
         .clone();
     // A header that is itself a number means the file has no header row.
     let headerless = headers.get(0).is_some_and(|h| parse_duration(h).is_some());
@@ -34,8 +149,14 @@ pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String
         out.push(parse_duration(headers.get(0).unwrap_or_default()).unwrap_or(0.0));
     }
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| format!("{shown}: {e}"))?;
         let line = i + 2;
+        let rec = rec.map_err(|e| {
+            if too_long(&e) {
+                long(line)
+            } else {
+                format!("{shown}: {e}")
+            }
+        })?;
         let cell = rec.get(idx).unwrap_or("").trim();
         if cell.is_empty() {
             continue;
@@ -49,15 +170,6 @@ pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String
         return Err(format!("{shown} has no values"));
     }
     Ok(out)
-}
-
-fn io_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            "file not found".into()
-        }
-        _ => e.to_string(),
-    }
 }
 
 /// The longest mean duration accepted, in seconds (about 31 years): a

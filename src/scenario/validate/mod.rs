@@ -19,7 +19,7 @@ mod skill;
 mod time;
 mod variants;
 
-pub use dists::{read_column, resolve_count, resolve_dist};
+pub use dists::{MAX_LINE, Traces, read_column, resolve_count, resolve_dist};
 
 use super::load::{Diagnostic, ScenarioError, line_of};
 use super::schema::{Dur, RawCount, RawDist, RawScenario};
@@ -39,6 +39,8 @@ pub(crate) struct Ctx<'a> {
     file: &'a str,
     /// Directory that relative paths resolve against.
     base: &'a Path,
+    /// Arrival traces read before, shared (None: read each one).
+    traces: Option<&'a Traces>,
     errors: Vec<Diagnostic>,
     warnings: Vec<String>,
 }
@@ -186,18 +188,21 @@ fn simulation(cx: &mut Ctx, raw: &RawScenario, stem: &str) -> Simulation {
 }
 
 /// Validates the raw scenario into a [`Scenario`]. `src` is the text it was
-/// read from (for line numbers), `None` for a table.
+/// read from (for line numbers), `None` for a table; arrival traces come
+/// from `traces` when given (read once however many scenarios use them).
 pub fn validate(
     raw: RawScenario,
     src: Option<&str>,
     file: &str,
     base: &Path,
     stem: &str,
+    traces: Option<&Traces>,
 ) -> Result<Scenario, ScenarioError> {
     let mut cx = Ctx {
         src,
         file,
         base,
+        traces,
         errors: Vec::new(),
         warnings: Vec::new(),
     };

@@ -385,14 +385,17 @@ fn arrivals(cx: &mut Ctx, a: &Spanned<RawArrivals>, key: &str) -> Option<Arrival
     if r.per.is_some() {
         cx.err(a, &format!("{key}.per"), "`per` does not go with `trace`");
     }
-    match dists::read_column(&resolve_path(cx.base, file), r.column.as_deref()) {
-        Ok(mut times) => {
-            times.sort_by(f64::total_cmp);
-            Some(Arrivals::Trace {
-                file: file.clone(),
-                times: std::sync::Arc::new(times),
-            })
-        }
+    let path = resolve_path(cx.base, file);
+    let column = r.column.as_deref();
+    let times = match cx.traces {
+        Some(traces) => traces.times(&path, column),
+        None => dists::sorted_times(&path, column).map(std::sync::Arc::new),
+    };
+    match times {
+        Ok(times) => Some(Arrivals::Trace {
+            file: file.clone(),
+            times,
+        }),
         Err(m) => {
             cx.err(a, &format!("{key}.trace"), format!("trace file: {m}"));
             None
