@@ -5,7 +5,7 @@
 //! the process's exit status; the library never exits or prints.
 //!
 //! [`Context`] adds what was being done (and to which file) to an I/O
-//! error, the way `anyhow::Context` does at the edge.
+//! error (naming the file), as a context does in error-handling crates.
 
 use std::fmt;
 use std::path::Path;

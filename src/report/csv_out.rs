@@ -90,18 +90,9 @@ pub fn summary(results: &[RunResult]) -> Vec<u8> {
             })
         })
     });
-    rows_to_csv(
-        &[
-            "variant",
-            "skill",
-            "metric",
-            "mean",
-            "ci_low",
-            "ci_high",
-            "replications",
-        ],
-        rows,
-    )
+    let mut header = vec!["variant"];
+    header.extend(super::ESTIMATE_COLUMNS);
+    rows_to_csv(&header, rows)
 }
 
 /// `intervals.csv`: one row per variant, interval and skill; each metric's

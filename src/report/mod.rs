@@ -17,6 +17,17 @@ pub mod xlsx;
 
 use std::path::Path;
 
+/// The columns of one estimate in the long-format files (`summary.csv`,
+/// `sweep.csv`), after the columns that say what it is an estimate of.
+pub const ESTIMATE_COLUMNS: [&str; 6] = [
+    "skill",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "replications",
+];
+
 /// Formats a number for CSV: integers without decimals, others with up to
 /// 6 decimals (trailing zeros trimmed), NaN and infinities as empty cells.
 /// Deterministic on every platform.

@@ -12,9 +12,9 @@
 //! says so. Without a numeric key the KPIs are drawn as grouped bars
 //! instead.
 
+use crate::error::{Context, Error, Result};
 use crate::metrics::Id;
 use crate::report::charts::{self, Estimate, Series};
-use anyhow::{Context, Result, anyhow};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -55,12 +55,15 @@ struct Table {
 impl Table {
     fn parse(csv: &[u8]) -> Result<Table> {
         let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(csv);
-        let header = rdr.headers().context("reading the results header")?.clone();
+        let header = rdr
+            .headers()
+            .with_context(|| "reading the results header")?
+            .clone();
         if header.len() < 8 || header.get(0) != Some("point") {
-            return Err(anyhow!(
+            return Err(Error::other(format!(
                 "not a sweep results file: header `{}`",
                 header.iter().collect::<Vec<_>>().join(",")
-            ));
+            )));
         }
         let k = header.len() - 7;
         let keys: Vec<String> = header.iter().skip(1).take(k).map(str::to_string).collect();
@@ -68,7 +71,7 @@ impl Table {
         let mut cells = HashMap::new();
         let number = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
         for rec in rdr.records() {
-            let rec = rec.context("reading the results")?;
+            let rec = rec.with_context(|| "reading the results")?;
             let labels: Vec<String> = (0..k)
                 .map(|j| rec.get(1 + j).unwrap_or_default().to_string())
                 .collect();

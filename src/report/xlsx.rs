@@ -80,20 +80,12 @@ fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {
 }
 
 fn summary_sheet(ws: &mut Worksheet, results: &[RunResult], f: &Formats) -> Result<(), XlsxError> {
-    let names: Vec<String> = [
-        "variant",
-        "skill",
-        "metric",
-        "mean",
-        "ci_low",
-        "ci_high",
-        "replications",
-        "unit",
-        "mean (h:mm:ss)",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let names: Vec<String> = ["variant"]
+        .iter()
+        .chain(&super::ESTIMATE_COLUMNS)
+        .chain(&["unit", "mean (h:mm:ss)"])
+        .map(|s| s.to_string())
+        .collect();
     header(ws, &names, f)?;
     let mut r = 1;
     for res in results {

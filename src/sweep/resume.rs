@@ -248,19 +248,11 @@ mod tests {
     use super::*;
 
     fn header() -> Vec<String> {
-        [
-            "point",
-            "a",
-            "skill",
-            "metric",
-            "mean",
-            "ci_low",
-            "ci_high",
-            "replications",
-        ]
-        .iter()
-        .map(|s| (*s).to_string())
-        .collect()
+        ["point", "a"]
+            .iter()
+            .chain(&crate::report::ESTIMATE_COLUMNS)
+            .map(|s| (*s).to_string())
+            .collect()
     }
 
     fn point_text(p: usize) -> String {

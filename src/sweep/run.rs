@@ -180,16 +180,9 @@ pub fn header(spec: &SweepSpec) -> Vec<String> {
     let mut h = vec!["point".to_string()];
     h.extend(spec.keys.iter().map(|k| k.path.clone()));
     h.extend(
-        [
-            "skill",
-            "metric",
-            "mean",
-            "ci_low",
-            "ci_high",
-            "replications",
-        ]
-        .iter()
-        .map(|s| (*s).to_string()),
+        crate::report::ESTIMATE_COLUMNS
+            .iter()
+            .map(|s| (*s).to_string()),
     );
     h
 }

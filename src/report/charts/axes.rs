@@ -2,7 +2,7 @@
 //! the width of the label areas, the empty "no data" frame, and [`TickAxis`], a linear
 //! axis whose ticks are chosen here rather than by plotters.
 
-use anyhow::Result;
+use crate::error::Result;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;

@@ -115,7 +115,7 @@ fn draw_series_path<DB, CT>(
     points: Vec<CT::From>,
     i: usize,
     width: u32,
-) -> anyhow::Result<()>
+) -> crate::error::Result<()>
 where
     DB: plotters::prelude::DrawingBackend,
     CT: plotters::coord::CoordTranslate,

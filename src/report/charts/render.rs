@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result, anyhow};
+use crate::error::{Context, Error, Result};
 use image::codecs::png::PngEncoder;
 use image::{ColorType, ImageEncoder};
 use plotters::coord::Shift;
@@ -22,8 +22,8 @@ pub(super) trait Plot {
     fn plot<DB: DrawingBackend>(&self, root: &Area<DB>) -> Result<()>;
 }
 
-pub(super) fn de<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("chart drawing failed: {e:?}")
+pub(super) fn de<E: std::fmt::Debug>(e: E) -> Error {
+    Error::other(format!("chart drawing failed: {e:?}"))
 }
 
 /// Registers DejaVu Sans (regular and bold) as "sans-serif" once per process.
@@ -36,9 +36,9 @@ pub(super) fn ensure_fonts() -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(anyhow!(
+        Err(Error::other(format!(
             "could not register the DejaVu Sans font with plotters"
-        ))
+        )))
     }
 }
 
@@ -90,7 +90,7 @@ pub(super) fn render(stem: &Path, plot: &impl Plot) -> Result<()> {
         let mut out = BufWriter::new(png_tmp.as_file_mut());
         PngEncoder::new(&mut out)
             .write_image(&pixels, WIDTH, HEIGHT, ColorType::Rgb8)
-            .map_err(|e| anyhow!("encoding {}: {e}", png_path.display()))?;
+            .map_err(|e| Error::other(format!("encoding {}: {e}", png_path.display())))?;
         out.flush()
             .with_context(|| format!("writing a temporary file for {}", png_path.display()))?;
     }

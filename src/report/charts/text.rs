@@ -1,7 +1,7 @@
 //! Text and legends: fonts and sizes, measuring and shortening text to a width, the title,
 //! and the legend panel on the right of a chart.
 
-use anyhow::Result;
+use crate::error::Result;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
