@@ -160,7 +160,7 @@ impl Searcher<'_> {
         let max = self.cfg.max;
         let mut lo = 0u32;
         let mut c = 1u32;
-        let mut hi = loop {
+        let hi = loop {
             if met(self.eval(c)?) {
                 break c;
             }
@@ -170,6 +170,12 @@ impl Searcher<'_> {
             }
             c = c.saturating_mul(2).min(max);
         };
+        self.bisect(lo, hi, met).map(Some)
+    }
+
+    /// The smallest count in `lo+1..=hi` meeting `met`, given that `hi`
+    /// meets it and `lo` does not (bisection, assuming monotonicity).
+    fn bisect(&mut self, mut lo: u32, mut hi: u32, met: &dyn Fn(&Eval) -> bool) -> Result<u32> {
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
             if met(self.eval(mid)?) {
@@ -178,7 +184,7 @@ impl Searcher<'_> {
                 lo = mid;
             }
         }
-        Ok(Some(hi))
+        Ok(hi)
     }
 
     /// The smallest count in `1..=top` meeting `met`, by bisection between
@@ -188,7 +194,7 @@ impl Searcher<'_> {
         top: u32,
         met: &dyn Fn(&Eval) -> bool,
     ) -> Result<Option<u32>> {
-        let Some(mut hi) = self
+        let Some(hi) = self
             .cache
             .iter()
             .filter(|(c, e)| **c <= top && met(e))
@@ -197,21 +203,13 @@ impl Searcher<'_> {
         else {
             return Ok(None);
         };
-        let mut lo = self
+        let lo = self
             .cache
             .iter()
             .filter(|(c, e)| **c < hi && !met(e))
             .map(|(c, _)| *c)
             .next_back()
             .unwrap_or(0);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if met(self.eval(mid)?) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        Ok(Some(hi))
+        self.bisect(lo, hi, met).map(Some)
     }
 }
