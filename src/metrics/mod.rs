@@ -107,6 +107,15 @@ pub struct Tally {
     pub queue_wait_sum: f64,
     /// Distribution of first response times (log bins).
     pub first_response_hist: Histogram,
+    /// Agent replies to a consumer message other than the conversation's
+    /// first (every reply but the first).
+    pub next_response_n: u64,
+    /// Sum of consumer message → agent reply of those (s).
+    pub next_response_sum: f64,
+    /// Of those, replies within the response SLA.
+    pub next_response_within: u64,
+    /// Conversations transferred at least once.
+    pub transferred: u64,
 }
 
 impl Tally {
@@ -155,7 +164,11 @@ impl Tally {
             queue_area,
             online_area,
             logged_in_area,
-            queue_wait_sum
+            queue_wait_sum,
+            next_response_n,
+            next_response_sum,
+            next_response_within,
+            transferred
         );
         self.queue_max = self.queue_max.max(o.queue_max);
         self.first_response_hist.merge(&o.first_response_hist);

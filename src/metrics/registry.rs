@@ -124,6 +124,9 @@ pub enum Id {
     AgentsOnline,
     AgentsLoggedIn,
     Reopens,
+    NextResponseMean,
+    NextResponseSl,
+    TransferRate,
 }
 
 impl Id {
@@ -494,6 +497,39 @@ pub const REGISTRY: &[Metric] = &[
         interval: Some(|t, _| f(t.reopens)),
         ..base(Id::Reopens, "reopens", "reopens")
     },
+    Metric {
+        title: "Mean next response time (every consumer message but the first → agent reply)",
+        axis: "mean next response",
+        summary: Some(|t, _, _| ratio(t.next_response_sum, f(t.next_response_n))),
+        interval: Some(|t, _| ratio(t.next_response_sum, f(t.next_response_n))),
+        ..time(
+            Id::NextResponseMean,
+            "next_response_mean",
+            "next response",
+            Better::Lower,
+        )
+    },
+    Metric {
+        title: "Next response SL: share of replies but the first within the response SLA",
+        axis: "next response SL",
+        summary: Some(|t, _, _| ratio(f(t.next_response_within), f(t.next_response_n))),
+        interval: Some(|t, _| ratio(f(t.next_response_within), f(t.next_response_n))),
+        ..share(
+            Id::NextResponseSl,
+            "next_response_sl",
+            "next response SL",
+            Better::Higher,
+        )
+    },
+    Metric {
+        summary: Some(|t, _, _| ratio(f(t.transferred), f(t.handled))),
+        ..share(
+            Id::TransferRate,
+            "transfer_rate",
+            "transferred",
+            Better::Neither,
+        )
+    },
 ];
 
 /// The summary metrics, in `summary.csv` order.
@@ -532,6 +568,8 @@ pub const INTERVAL: &[Id] = &[
     Id::QueueMax,
     Id::AgentsOnline,
     Id::AgentsLoggedIn,
+    Id::NextResponseMean,
+    Id::NextResponseSl,
 ];
 
 /// How many registry rows have a summary value (`true`) or an interval one.

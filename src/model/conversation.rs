@@ -161,6 +161,8 @@ pub mod flag {
     pub const HANDLED: u8 = 32;
     /// Still in its first queue wait (patience applies).
     pub const FIRST_WAIT: u8 = 64;
+    /// Transferred at least once (counted in `transfer_rate`).
+    pub const TRANSFERRED: u8 = 128;
 }
 
 /// The timers of one conversation (see the table in the module doc).

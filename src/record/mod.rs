@@ -264,7 +264,7 @@ impl<'a> Recorder<'a> {
         let s = conv.origin as usize;
         let response = now - conv.msg_at;
         let overdue = (now > conv.deadline) as u64;
-        let sl = self.scn.skills[s].service_level;
+        let sl = self.scn.skills[s].first_response_target;
         let i = self.interval_of(now) * self.tally.len() + s;
         let (t, row) = (&mut self.tally[s], &mut self.intervals[i]);
         t.replies += 1;
@@ -281,6 +281,14 @@ impl<'a> Recorder<'a> {
             t.first_response_hist.add(first);
             row.first_response_n += 1;
             row.first_response_sum += first;
+        } else {
+            let within = 1 - overdue;
+            t.next_response_n += 1;
+            t.next_response_sum += response;
+            t.next_response_within += within;
+            row.next_response_n += 1;
+            row.next_response_sum += response;
+            row.next_response_within += within;
         }
     }
 
@@ -350,10 +358,16 @@ impl<'a> Recorder<'a> {
         });
     }
 
-    /// Transferred by its agent.
+    /// Transferred by its agent (called before the conversation is marked
+    /// [`flag::TRANSFERRED`], so its first transfer also counts it as a
+    /// transferred conversation).
     #[inline]
     pub fn transferred(&mut self, conv: &Conv) {
-        self.count(conv, |t| t.transfers += 1);
+        let once = !conv.has(flag::TRANSFERRED) as u64;
+        self.count(conv, |t| {
+            t.transfers += 1;
+            t.transferred += once;
+        });
     }
 
     /// Returned to the queue by its agent (or a logout).

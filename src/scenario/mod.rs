@@ -144,6 +144,8 @@ pub struct Skill {
     pub response_sla: f64,
     /// Service-level target (s).
     pub service_level: f64,
+    /// Target of `first_response_sl` (s; default `service_level`).
+    pub first_response_target: f64,
     /// Auto-close idle time (s); None: never.
     pub auto_close: Option<f64>,
     /// live_chat_returning window (s).

@@ -383,6 +383,8 @@ pub struct RawSkill {
     pub response_sla: Option<Spanned<Dur>>,
     /// Service-level target for queue time and first response.
     pub service_level: Option<Spanned<Dur>>,
+    /// Target of `first_response_sl` (default `service_level`).
+    pub first_response_target: Option<Spanned<Dur>>,
     /// Consumer idle time after which an awaiting-consumer conversation is closed.
     pub auto_close: Option<Spanned<Dur>>,
     /// live_chat_returning: Solved → Closed after this.

@@ -50,6 +50,12 @@ pub struct IntervalTally {
     pub online_area: f64,
     /// Integral of logged-in agents (online or away) with the skill (agent·s).
     pub logged_in_area: f64,
+    /// Replies but a conversation's first sent in the interval.
+    pub next_response_n: u64,
+    /// Sum of their response times (s).
+    pub next_response_sum: f64,
+    /// Of those, within the response SLA.
+    pub next_response_within: u64,
 }
 
 /// Column names of the per-interval metrics, in [`interval_values`] order
@@ -86,5 +92,8 @@ impl IntervalTally {
         self.queue_max += o.queue_max;
         self.online_area += o.online_area;
         self.logged_in_area += o.logged_in_area;
+        self.next_response_n += o.next_response_n;
+        self.next_response_sum += o.next_response_sum;
+        self.next_response_within += o.next_response_within;
     }
 }

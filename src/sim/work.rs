@@ -182,6 +182,7 @@ impl Sim<'_> {
         conv.prev_agent = Some(a);
         conv.agent = None;
         conv.set(flag::ACTIONABLE, true);
+        conv.set(flag::TRANSFERRED, true);
         conv.set(flag::PENDING_MSG, true);
         conv.timers.consumer.cancel();
         conv.timers.auto_close.cancel();

@@ -129,6 +129,7 @@ fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
     };
     let response_sla = cx.positive_dur(&s.response_sla, &k("response_sla"), sla_default);
     let service_level = dur_or(&s.service_level, sl_default);
+    let first_response_target = dur_or(&s.first_response_target, service_level);
     let auto_close = match &s.auto_close {
         None => None,
         Some(a) if a.get_ref().0 > 0.0 => Some(a.get_ref().0),
@@ -198,6 +199,7 @@ fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
         agent_reply: agent_reply?,
         response_sla,
         service_level,
+        first_response_target,
         auto_close,
         reopen_window,
         solved_to_closed,

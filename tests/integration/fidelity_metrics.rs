@@ -1,0 +1,169 @@
+//! Fidelity metrics (issue 10, items 7 and 8; SPEC §11): next response
+//! time and its share within the response SLA, the first-response target
+//! of its own, and the transfer rate — on scripted deterministic timelines
+//! whose values were worked out by hand.
+
+use crate::common::{self, timeline};
+use ccsim::metrics::{Id, Tally};
+use ccsim::sim::interval::IntervalTally;
+use std::path::Path;
+
+fn det(v: f64) -> String {
+    format!("{{ dist = \"deterministic\", value = {v} }}")
+}
+
+/// A metric's summary value for one scope's tally.
+fn summary(id: Id, t: &Tally) -> f64 {
+    (id.metric().summary.expect("a summary metric"))(t, None, 1.0)
+}
+
+/// A metric's value for one interval row.
+fn interval(id: Id, t: &IntervalTally) -> f64 {
+    (id.metric().interval.expect("an interval metric"))(t, 1.0)
+}
+
+/// One live-chat skill `s` (two arrivals, two consumer messages each,
+/// 10 s replies, consumers answer after 30 s, `extra` spliced in) and one
+/// agent of capacity 2. The agent types one reply at a time, so:
+///
+/// - conv 0 arrives at 100, first reply 110 (10 s); its message at 140
+///   waits while the agent types conv 1's first reply (135–145), so its
+///   reply is at 155: a next response of 15 s.
+/// - conv 1 arrives at 135, first reply 145 (10 s); its message at 175 is
+///   answered at 185: a next response of 10 s.
+fn two_chats(extra: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = 1000
+warmup = 0
+replications = 1
+interval = 1000
+[[skill]]
+name = "s"
+arrivals = {{ trace = "{}" }}
+exchanges = {}
+consumer_reply = {}
+agent_reply = {}
+{extra}
+[[agents]]
+name = "a"
+count = 1
+skills = ["s"]
+capacity = {{ live_chat = 2 }}
+"#,
+        common::trace(&[100.0, 135.0]),
+        det(2.0),
+        det(30.0),
+        det(10.0),
+    )
+}
+
+#[test]
+fn next_response_counts_every_reply_but_the_first_against_the_response_sla() {
+    let (r, _) = timeline(&two_chats("response_sla = 12"));
+    for t in [&r.skills[0], &r.skills[1]] {
+        assert_eq!(t.replies, 4);
+        assert_eq!((t.first_response_n, t.first_response_sum), (2, 20.0));
+        // Next responses 15 s (past the 12 s SLA) and 10 s (within it).
+        assert_eq!(
+            (
+                t.next_response_n,
+                t.next_response_sum,
+                t.next_response_within
+            ),
+            (2, 25.0, 1)
+        );
+        assert_eq!(summary(Id::NextResponseMean, t), 12.5);
+        assert_eq!(summary(Id::NextResponseSl, t), 0.5);
+        // response_time_mean keeps the first message's wait (from arrival).
+        assert_eq!(summary(Id::ResponseTimeMean, t), 45.0 / 4.0);
+    }
+    // The one interval, skill `s` and `all`.
+    for row in &r.intervals[0..2] {
+        assert_eq!(interval(Id::NextResponseMean, row), 12.5);
+        assert_eq!(interval(Id::NextResponseSl, row), 0.5);
+    }
+    // A 15 s SLA takes both in.
+    let (r, _) = timeline(&two_chats("response_sla = 15"));
+    assert_eq!(summary(Id::NextResponseSl, &r.skills[1]), 1.0);
+    // The new metrics come after every existing summary and interval one.
+    let (s, i) = (
+        ccsim::metrics::registry::SUMMARY_NAMES,
+        ccsim::metrics::registry::INTERVAL_NAMES,
+    );
+    assert_eq!(
+        s[s.len() - 3..],
+        ["next_response_mean", "next_response_sl", "transfer_rate"]
+    );
+    assert_eq!(i[i.len() - 2..], ["next_response_mean", "next_response_sl"]);
+}
+
+#[test]
+fn first_response_sl_uses_first_response_target_when_set() {
+    // Both first responses take 10 s.
+    let (r, _) = timeline(&two_chats("service_level = 5"));
+    assert_eq!(summary(Id::FirstResponseSl, &r.skills[1]), 0.0);
+    let (r, _) = timeline(&two_chats(
+        "service_level = 5\nfirst_response_target = \"10s\"",
+    ));
+    assert_eq!(summary(Id::FirstResponseSl, &r.skills[1]), 1.0);
+    // The queue service level keeps `service_level` (both waited 0 s).
+    assert_eq!(summary(Id::ServiceLevel, &r.skills[1]), 1.0);
+    let (r, _) = timeline(&two_chats("service_level = 20\nfirst_response_target = 9"));
+    assert_eq!(summary(Id::FirstResponseSl, &r.skills[1]), 0.0);
+}
+
+#[test]
+fn first_response_target_is_validated_like_a_duration() {
+    let text = two_chats("first_response_target = \"7\"");
+    let e = ccsim::scenario::load_str(&text, "v.toml", Path::new("."), "v")
+        .expect_err("a unitless string is not a duration");
+    let d = e
+        .diagnostics
+        .iter()
+        .find(|d| {
+            d.key
+                .as_deref()
+                .is_some_and(|k| k.contains("first_response_target"))
+        })
+        .unwrap_or_else(|| panic!("no diagnostic names first_response_target:\n{e}"));
+    assert!(d.line.is_some(), "no line in {d}");
+}
+
+/// Skill `s` transfers to `t` at every reply and `t` back to `s`, so its
+/// one conversation bounces until the horizon; skill `u`'s conversation
+/// is never transferred (`t`'s own arrival comes after the horizon). The rate counts conversations, not transfers.
+#[test]
+fn transfer_rate_counts_transferred_conversations_over_handled() {
+    let skill = |name: &str, arrivals: &[f64], transfer: &str| {
+        let arrivals = format!("{{ trace = \"{}\" }}", common::trace(arrivals));
+        format!(
+            "[[skill]]\nname = \"{name}\"\narrivals = {arrivals}\nagent_reply = {}\n{transfer}\n",
+            det(10.0)
+        )
+    };
+    let text = format!(
+        "[simulation]\nhorizon = 200\nwarmup = 0\nreplications = 1\ninterval = 200\n{}{}{}[[agents]]\nname = \"a\"\ncount = 2\nskills = [\"s\", \"t\", \"u\"]\ncapacity = {{ live_chat = 2 }}\n",
+        skill(
+            "s",
+            &[100.0],
+            "transfer = { probability = 1.0, to = \"t\" }"
+        ),
+        skill(
+            "t",
+            &[5000.0],
+            "transfer = { probability = 1.0, to = \"s\" }"
+        ),
+        skill("u", &[100.0], ""),
+    );
+    let (r, _) = timeline(&text);
+    let (s, u, all) = (&r.skills[0], &r.skills[2], &r.skills[3]);
+    // Conversation 0 is transferred at every reply (110, 120, …, 190).
+    assert_eq!((s.handled, s.transferred), (1, 1));
+    assert!(s.transfers >= 8, "{} transfers", s.transfers);
+    assert_eq!(summary(Id::TransferRate, s), 1.0);
+    assert_eq!((u.handled, u.transferred, u.transfers), (1, 0, 0));
+    assert_eq!(summary(Id::TransferRate, u), 0.0);
+    assert_eq!(summary(Id::TransferRate, all), 0.5);
+}
