@@ -237,6 +237,8 @@ pub struct Conv {
     pub wait: f64,
     /// Arrival → first agent reply (s), NaN until then.
     pub first_response: f64,
+    /// Time of the agent's last solve (NaN: never solved).
+    pub solved_at: f64,
     /// Consumer-side random stream (reply times, returns, closing).
     pub crng: SplitMix64,
     /// Agent-side random stream (efforts, transfers).

@@ -114,6 +114,7 @@ impl Sim<'_> {
             effort: 0.0,
             wait: f64::NAN,
             first_response: f64::NAN,
+            solved_at: f64::NAN,
             q_since: now,
             crng,
             arng,
