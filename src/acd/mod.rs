@@ -262,7 +262,7 @@ impl Sim<'_> {
             self.rec.first_assigned(&self.convs[c], wait);
         }
         let conv = &mut self.convs[c];
-        let new_to_agent = conv.last_agent() != Some(a);
+        let new_to_agent = conv.new_to_agent(a);
         conv.set(flag::ACTIONABLE, false);
         conv.target_group = None;
         conv.ignored.clear();

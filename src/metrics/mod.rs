@@ -176,8 +176,8 @@ pub struct AgentTally {
     pub open_area: f64,
     /// Largest number of open conversations.
     pub max_open: u32,
-    /// Distinct conversations assigned (one assigned again to the agent who
-    /// last held it — unparked, reopened, kept — does not count again).
+    /// Distinct conversations assigned (one assigned again to an agent who
+    /// held it before — unparked, reopened, kept — does not count again).
     pub conversations: u64,
     /// Assignments (every one, unparks and reassignments included).
     pub assignments: u64,

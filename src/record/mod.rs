@@ -571,8 +571,8 @@ impl<'a> Recorder<'a> {
     }
 
     /// A conversation was assigned to the agent, who now holds `open` (per
-    /// channel); `new_to_agent` unless this agent was the last to hold it
-    /// (an unpark, a reopen or a kept conversation coming back).
+    /// channel); `new_to_agent` unless this agent held it before (an unpark,
+    /// a reopen, a kept or returned conversation coming back).
     #[inline]
     pub fn agent_assigned(&mut self, a: AgentId, now: f64, open: [u32; 2], new_to_agent: bool) {
         if self.measured(now) {

@@ -99,6 +99,7 @@ impl Sim<'_> {
             agent: None,
             prev_agent: None,
             ignored: Vec::new(),
+            held_by: Vec::new(),
             target_group: None,
             left: exchanges - 1,
             reopens: 0,
