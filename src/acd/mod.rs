@@ -262,6 +262,7 @@ impl Sim<'_> {
             self.rec.first_assigned(&self.convs[c], wait);
         }
         let conv = &mut self.convs[c];
+        let new_to_agent = conv.new_to_agent(a);
         conv.set(flag::ACTIONABLE, false);
         conv.target_group = None;
         conv.ignored.clear();
@@ -287,8 +288,8 @@ impl Sim<'_> {
         ag.held.push(c);
         ag.last_assign = now;
         ag.assign_stamp = stamp;
-        let open = ag.open_total();
-        self.rec.agent_assigned(a, now, open);
+        let open = ag.open;
+        self.rec.agent_assigned(a, now, open, new_to_agent);
         if pending {
             self.agents[a].worklist.push(c);
         } else {

@@ -56,9 +56,10 @@ pub struct Tally {
     pub effort_sum: f64,
     /// Sum of arrival → close of closed conversations (s).
     pub resolution_sum: f64,
-    /// Solved conversations (agent's last reply).
+    /// Solved conversations, each once however often it was reopened
+    /// (counted when it closes, or at the end if still in the system).
     pub solved: u64,
-    /// Sum of arrival → (last) solve (s).
+    /// Sum of arrival → last solve, once per solved conversation (s).
     pub solve_time_sum: f64,
     /// Reopens (returns inside the window, unparks excluded).
     pub reopens: u64,
@@ -188,8 +189,11 @@ pub struct AgentTally {
     pub open_area: f64,
     /// Largest number of open conversations.
     pub max_open: u32,
-    /// Conversations assigned.
+    /// Distinct conversations assigned (one assigned again to an agent who
+    /// held it before — unparked, reopened, kept — does not count again).
     pub conversations: u64,
+    /// Assignments (every one, unparks and reassignments included).
+    pub assignments: u64,
     /// Replies typed.
     pub replies: u64,
     /// Rings offered to this agent.
@@ -207,6 +211,7 @@ impl AgentTally {
         self.open_area += o.open_area;
         self.max_open = self.max_open.max(o.max_open);
         self.conversations += o.conversations;
+        self.assignments += o.assignments;
         self.replies += o.replies;
         self.rings += o.rings;
         self.rings_ignored += o.rings_ignored;

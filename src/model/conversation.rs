@@ -207,6 +207,9 @@ pub struct Conv {
     pub prev_agent: Option<AgentId>,
     /// Agents that ignored it in the current round of offers (ring mode).
     pub ignored: Vec<AgentId>,
+    /// Every agent that held it, once it has had more than one (empty
+    /// before: [`Conv::new_to_agent`] allocates only on a change of agent).
+    pub held_by: Vec<AgentId>,
     /// Agent group it was transferred to.
     pub target_group: Option<GroupId>,
     /// Consumer messages still to come after the current one.
@@ -239,6 +242,8 @@ pub struct Conv {
     pub wait: f64,
     /// Arrival → first agent reply (s), NaN until then.
     pub first_response: f64,
+    /// Time of the agent's last solve (NaN: never solved).
+    pub solved_at: f64,
     /// Consumer-side random stream (reply times, returns, closing).
     pub crng: SplitMix64,
     /// Agent-side random stream (efforts, transfers).
@@ -287,11 +292,52 @@ impl Conv {
     pub fn last_agent(&self) -> Option<AgentId> {
         self.agent.or(self.prev_agent)
     }
+
+    /// Notes that agent `a` is assigned it and returns whether `a` never
+    /// held it before (an agent's distinct conversations).
+    pub fn new_to_agent(&mut self, a: AgentId) -> bool {
+        first_hold(self.last_agent(), &mut self.held_by, a)
+    }
+}
+
+/// Whether agent `a`, assigned a conversation last held by `last`, never
+/// held it before; `held_by` lists its agents once it has had two.
+fn first_hold(last: Option<AgentId>, held_by: &mut Vec<AgentId>, a: AgentId) -> bool {
+    match last {
+        None => true,
+        Some(last) if last == a => false,
+        Some(last) => {
+            if held_by.is_empty() {
+                held_by.push(last);
+            }
+            let new = !held_by.contains(&a);
+            if new {
+                held_by.push(a);
+            }
+            new
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::State::*;
+
+    /// A → A (unpark) → B (returned to the queue) → A: two distinct agents,
+    /// each counting the conversation once; nothing allocated until B.
+    #[test]
+    fn an_agent_holds_a_conversation_for_the_first_time_once() {
+        use crate::model::{AgentId, Id};
+        let (a, b) = (AgentId::new(0), AgentId::new(1));
+        let mut held = Vec::new();
+        assert!(super::first_hold(None, &mut held, a));
+        assert!(!super::first_hold(Some(a), &mut held, a));
+        assert!(held.is_empty());
+        assert!(super::first_hold(Some(a), &mut held, b));
+        assert!(!super::first_hold(Some(b), &mut held, a));
+        assert!(!super::first_hold(Some(a), &mut held, b));
+        assert_eq!(held, [a, b]);
+    }
 
     #[test]
     fn final_states_have_no_way_out() {

@@ -33,6 +33,10 @@ struct AgentRecord {
     /// Whether the current login reports to `tally[1]` (a two_login
     /// agent's messaging login); a bool, so indexing needs no bounds check.
     tix: bool,
+    /// Whether each login counts only its own channel's conversations (a
+    /// two_login agent: conversations kept from the other login are not
+    /// this login's load).
+    split: bool,
     /// Totals per login (index 0 live_chat / the only login, 1 messaging).
     tally: [AgentTally; 2],
 }
@@ -57,6 +61,18 @@ impl IntervalMemo {
         hi: f64::NEG_INFINITY,
         k: usize::MAX,
     };
+}
+
+impl AgentRecord {
+    /// The open conversations that load the current login.
+    #[inline]
+    fn load(&self, open: [u32; 2]) -> u32 {
+        if self.split {
+            open[self.tix as usize]
+        } else {
+            open[0] + open[1]
+        }
+    }
 }
 
 /// The statistics of one replication in progress.
@@ -104,6 +120,7 @@ impl<'a> Recorder<'a> {
                     index,
                     last_t: 0.0,
                     tix: false,
+                    split: false,
                     tally: Default::default(),
                 })
                 .collect(),
@@ -330,13 +347,17 @@ impl<'a> Recorder<'a> {
         self.count(conv, |t| t.parks += 1);
     }
 
-    /// The agent solved it.
+    /// Adds a solved conversation's time to its last solve (arrival →
+    /// `conv.solved_at`), once per conversation: when it closes, or at the
+    /// end of the run if it is still in the system.
     #[inline]
-    pub fn solved(&mut self, now: f64, conv: &Conv) {
-        self.count(conv, |t| {
-            t.solved += 1;
-            t.solve_time_sum += now - conv.arrival;
-        });
+    fn count_solve(&mut self, conv: &Conv) {
+        if !conv.solved_at.is_nan() {
+            self.count(conv, |t| {
+                t.solved += 1;
+                t.solve_time_sum += conv.solved_at - conv.arrival;
+            });
+        }
     }
 
     /// A consumer return reopened it.
@@ -405,6 +426,7 @@ impl<'a> Recorder<'a> {
             CloseReason::AutoClose => t.auto_closed += 1,
             CloseReason::Abandoned => {}
         }
+        self.count_solve(conv);
         let row = self.row(now, s);
         row.closed += 1;
         row.handle_sum += conv.handle;
@@ -531,9 +553,10 @@ impl<'a> Recorder<'a> {
     /// Brings an agent's time totals up to `now`, under the status and load
     /// it had until now. Called by the model before every change of either.
     #[inline]
-    pub fn agent_time(&mut self, a: AgentId, now: f64, status: Status, open: u32) {
+    pub fn agent_time(&mut self, a: AgentId, now: f64, status: Status, open: [u32; 2]) {
         let win = self.win;
         let r = &mut self.agents[a.ix()];
+        let open = r.load(open);
         let dt = win.span(r.last_t, now);
         r.last_t = now;
         if dt == 0.0 || status == Status::Offline {
@@ -547,9 +570,12 @@ impl<'a> Recorder<'a> {
         t.open_area += open as f64 * dt;
     }
 
-    /// The agent logs in; a two_login agent's messaging login reports apart.
-    pub fn agent_login(&mut self, a: AgentId, per_login_messaging: bool) {
-        self.agents[a.ix()].tix = per_login_messaging;
+    /// The agent logs in to `login`; a two_login agent's logins report
+    /// apart, each with its own channel's conversations only.
+    pub fn agent_login(&mut self, a: AgentId, two_login: bool, login: Login) {
+        let r = &mut self.agents[a.ix()];
+        r.split = two_login;
+        r.tix = two_login && login == 0b10;
     }
 
     #[inline]
@@ -558,12 +584,17 @@ impl<'a> Recorder<'a> {
         &mut r.tally[r.tix as usize]
     }
 
-    /// A conversation was assigned to the agent, who now holds `open`.
+    /// A conversation was assigned to the agent, who now holds `open` (per
+    /// channel); `new_to_agent` unless this agent held it before (an unpark,
+    /// a reopen, a kept or returned conversation coming back).
     #[inline]
-    pub fn agent_assigned(&mut self, a: AgentId, now: f64, open: u32) {
+    pub fn agent_assigned(&mut self, a: AgentId, now: f64, open: [u32; 2], new_to_agent: bool) {
         if self.measured(now) {
-            let t = self.agent_tally(a);
-            t.conversations += 1;
+            let r = &mut self.agents[a.ix()];
+            let open = r.load(open);
+            let t = &mut r.tally[r.tix as usize];
+            t.assignments += 1;
+            t.conversations += new_to_agent as u64;
             t.max_open = t.max_open.max(open);
         }
     }
@@ -597,7 +628,7 @@ impl<'a> Recorder<'a> {
     pub fn finish(
         mut self,
         convs: &IdVec<ConvId, Conv>,
-        agents: impl Iterator<Item = (AgentId, Status, u32)>,
+        agents: impl Iterator<Item = (AgentId, Status, [u32; 2])>,
         events: u64,
         peak_conversations: usize,
         unstable: Option<String>,
@@ -618,6 +649,7 @@ impl<'a> Recorder<'a> {
         for c in convs.iter() {
             if !matches!(c.state, State::Closed | State::Abandoned) && c.has(flag::MEASURED) {
                 in_sys[c.origin as usize] += 1;
+                self.count_solve(c);
                 self.emit(c, c.state.name(), "", end);
             }
         }

@@ -162,6 +162,8 @@ struct AgentCsvRow<'a> {
     rings: f64,
     #[serde(serialize_with = "as_num")]
     rings_ignored: f64,
+    #[serde(serialize_with = "as_num")]
+    assignments: f64,
 }
 
 /// `agents.csv`: one row per agent and login, means over replications.
@@ -194,6 +196,7 @@ pub fn agents(results: &[RunResult], horizon: f64) -> Vec<u8> {
                 replies_per_hour: per_hour(a.replies),
                 rings: a.rings,
                 rings_ignored: a.rings_ignored,
+                assignments: a.assignments,
             }
         })
     });
@@ -219,6 +222,7 @@ const AGENTS_HEADER: &[&str] = &[
     "replies_per_hour",
     "rings",
     "rings_ignored",
+    "assignments",
 ];
 
 /// `differences.csv`: each variant minus `base`, paired by replication.

@@ -32,8 +32,10 @@ pub struct AgentRow {
     pub concurrency_mean: f64,
     /// Largest number of open conversations (max over replications).
     pub concurrency_max: u32,
-    /// Conversations assigned.
+    /// Distinct conversations assigned (mean over replications).
     pub conversations: f64,
+    /// Assignments, unparks and reassignments included (mean over replications).
+    pub assignments: f64,
     /// Replies.
     pub replies: f64,
     /// Rings offered.
@@ -205,6 +207,7 @@ impl<'a> Accumulator<'a> {
             *open_area += t.open_area / n;
             row.concurrency_max = row.concurrency_max.max(t.max_open);
             row.conversations += t.conversations as f64 / n;
+            row.assignments += t.assignments as f64 / n;
             row.replies += t.replies as f64 / n;
             row.rings += t.rings as f64 / n;
             row.rings_ignored += t.rings_ignored as f64 / n;
@@ -321,6 +324,7 @@ fn agent_rows(scn: &Scenario) -> Vec<(AgentRow, usize, usize, f64)> {
                     concurrency_mean: f64::NAN,
                     concurrency_max: 0,
                     conversations: 0.0,
+                    assignments: 0.0,
                     replies: 0.0,
                     rings: 0.0,
                     rings_ignored: 0.0,

@@ -96,7 +96,7 @@ impl Sim<'_> {
         let now = self.q.now();
         let s = self.convs[c].skill as usize;
         let sk = &self.scn.skills[s];
-        self.rec.solved(now, &self.convs[c]);
+        self.convs[c].solved_at = now;
         // Consumer-side decisions, in a fixed order on the consumer's stream.
         let mut return_slot = None;
         let conv = &mut self.convs[c];

@@ -593,7 +593,7 @@ impl<'a> Sim<'a> {
         let agents = self
             .agents
             .iter_ids()
-            .map(|(a, ag)| (a, ag.status, ag.open_total()));
+            .map(|(a, ag)| (a, ag.status, ag.open));
         self.rec.finish(
             &self.convs,
             agents,

@@ -21,7 +21,7 @@ impl Sim<'_> {
     pub(crate) fn change_load(&mut self, a: AgentId, ch: usize, delta: i32) {
         let now = self.q.now();
         let ag = &mut self.agents[a];
-        self.rec.agent_time(a, now, ag.status, ag.open_total());
+        self.rec.agent_time(a, now, ag.status, ag.open);
         ag.open[ch] = (ag.open[ch] as i64 + delta as i64) as u32;
     }
 

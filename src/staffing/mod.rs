@@ -53,7 +53,7 @@ impl Sim<'_> {
     fn change_status(&mut self, a: AgentId, status: Status, login: Login) {
         let now = self.q.now();
         let ag = &self.agents[a];
-        self.rec.agent_time(a, now, ag.status, ag.open_total());
+        self.rec.agent_time(a, now, ag.status, ag.open);
         self.rec
             .staffing_changed(now, ag.group.ix(), (ag.status, ag.login), (status, login));
         let ag = &mut self.agents[a];
@@ -72,7 +72,7 @@ impl Sim<'_> {
         }
         let two_login = self.scn.groups[self.agents[a].group.ix()].mode == Mode::TwoLogin;
         self.agents[a].per_login = two_login;
-        self.rec.agent_login(a, two_login && login == 0b10);
+        self.rec.agent_login(a, two_login, login);
         self.change_status(a, Status::Online, login);
         // Conversations kept through the last logout waited until now.
         let ag = &self.agents[a];

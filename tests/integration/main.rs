@@ -8,6 +8,7 @@ mod compare;
 mod conservation;
 mod determinism;
 mod erlang;
+mod fidelity_counts;
 mod fidelity_metrics;
 mod fuzz;
 mod golden;
