@@ -281,7 +281,7 @@ impl<'a> Recorder<'a> {
         let s = conv.origin as usize;
         let response = now - conv.msg_at;
         let overdue = (now > conv.deadline) as u64;
-        let sl = self.scn.skills[s].first_response_target;
+        let target = self.scn.skills[s].first_response_target;
         let i = self.interval_of(now) * self.tally.len() + s;
         let (t, row) = (&mut self.tally[s], &mut self.intervals[i]);
         t.replies += 1;
@@ -294,7 +294,7 @@ impl<'a> Recorder<'a> {
             let first = now - conv.arrival;
             t.first_response_n += 1;
             t.first_response_sum += first;
-            t.first_response_within += (first <= sl) as u64;
+            t.first_response_within += (first <= target) as u64;
             t.first_response_hist.add(first);
             row.first_response_n += 1;
             row.first_response_sum += first;

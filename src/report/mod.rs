@@ -53,7 +53,7 @@ pub fn num(x: f64) -> String {
 /// When it cannot be created.
 pub fn temp_file_in(
     dir: &Path,
-    prefix: &str,
+    prefix: &(impl AsRef<std::ffi::OsStr> + ?Sized),
     suffix: &str,
 ) -> std::io::Result<tempfile::NamedTempFile> {
     let mut b = tempfile::Builder::new();

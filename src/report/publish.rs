@@ -309,12 +309,7 @@ pub fn temp_file_beside(target: &Path) -> io::Result<NamedTempFile> {
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let name = target.file_name().unwrap_or(OsStr::new("file"));
-    tempfile::Builder::new()
-        .prefix(&hidden(name, "."))
-        .suffix(".tmp")
-        .rand_bytes(6)
-        .permissions(fs::Permissions::from_mode(0o666))
-        .tempfile_in(dir)
+    super::temp_file_in(dir, &hidden(name, "."), ".tmp")
 }
 
 /// Writes `bytes` to `path` whole or not at all: a fresh temporary file beside it
