@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod compare;
 mod conservation;
+mod ctmc;
 mod determinism;
 mod erlang;
 mod fidelity_counts;

@@ -1,0 +1,192 @@
+//! The wait and first response of a conversation that has to queue: a
+//! transient chain that follows it from its arrival (every agent full,
+//! `j` conversations ahead of it) until it is assigned or abandons.
+//!
+//! While it waits, every agent is full and conversations behind it do not
+//! matter (first come, first served), so a phase is each agent's owed
+//! replies `p` and, among them, the `o` whose message is older than the
+//! tagged conversation's arrival (the ones ahead of it in that agent's
+//! SLA-sorted work list, where the deadline is the message time plus one
+//! `response_sla` for every message of the skill). A conversation ahead
+//! of it that an agent takes is older too. When the tagged conversation is
+//! taken by the agent whose reply just solved one, that agent types its
+//! `o` older replies first, then the tagged one's: `(o + 1)` efforts.
+//! Agents are interchangeable here (the one that frees a slot takes the
+//! queue's head), so a phase is a sorted tuple.
+
+use super::chain::{Rates, tuples};
+use std::collections::HashMap;
+
+/// One agent in a phase: owed replies, and how many of them are older
+/// than the tagged arrival.
+type Owed = (u8, u8);
+
+/// For an arrival that finds the agents owing `p` (every agent full) and
+/// `j` conversations queued: E[wait · 1{assigned}], P(assigned) and
+/// E[(first response − wait) · 1{assigned}].
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Outcome {
+    /// P(assigned before patience runs out).
+    pub served: f64,
+    /// E[queue wait · 1{assigned}] (s).
+    pub wait: f64,
+    /// E[time from assignment to first reply · 1{assigned}] (s).
+    pub after: f64,
+}
+
+/// The phases and their moves, and the solved outcome level by level.
+pub struct Tagged {
+    phases: Vec<Vec<Owed>>,
+    index: HashMap<Vec<Owed>, usize>,
+    /// Outcomes per level j (conversations ahead), per phase.
+    levels: Vec<Vec<Outcome>>,
+}
+
+/// A phase's moves: within its level, to the level below (a conversation
+/// ahead taken or abandoned), or the tagged one's own assignment.
+struct Moves {
+    within: Vec<(usize, f64)>,
+    /// (phase at level j − 1, rate) when a slot frees and j > 0.
+    down: Vec<(usize, f64)>,
+    /// (rate, mean time to first reply after assignment) when j = 0.
+    taken: Vec<(f64, f64)>,
+    /// Out-rate without the abandonments (added per level).
+    rate: f64,
+}
+
+fn canonical(mut v: Vec<Owed>) -> Vec<Owed> {
+    v.sort_unstable();
+    v
+}
+
+impl Tagged {
+    /// Solves levels 0..=jmax for `agents` full agents.
+    pub fn solve(r: &Rates, agents: usize, jmax: u32) -> Tagged {
+        let k = r.capacity;
+        let each: Vec<Owed> = (0..=k).flat_map(|p| (0..=p).map(move |o| (p, o))).collect();
+        let mut all: Vec<Vec<Owed>> = tuples(&each, agents).into_iter().map(canonical).collect();
+        all.sort();
+        all.dedup();
+        let index: HashMap<Vec<Owed>, usize> = all
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i))
+            .collect();
+        let moves: Vec<Moves> = all.iter().map(|ph| phase_moves(ph, r, &index)).collect();
+        let mut levels: Vec<Vec<Outcome>> = Vec::new();
+        for j in 0..=jmax {
+            let below = levels.last();
+            let start = below
+                .cloned()
+                .unwrap_or_else(|| vec![Outcome::default(); all.len()]);
+            levels.push(level(&moves, r, j, below, start));
+        }
+        Tagged {
+            phases: all,
+            index,
+            levels,
+        }
+    }
+
+    /// The outcome of an arrival that finds agents owing `owed` replies and
+    /// `j` conversations queued (None beyond the solved levels).
+    pub fn outcome(&self, owed: impl Iterator<Item = u8>, j: u32) -> Option<Outcome> {
+        let ph = canonical(owed.map(|p| (p, p)).collect());
+        let i = self.index[&ph];
+        debug_assert_eq!(self.phases[i], ph);
+        self.levels.get(j as usize).map(|l| l[i])
+    }
+}
+
+fn phase_moves(ph: &[Owed], r: &Rates, index: &HashMap<Vec<Owed>, usize>) -> Moves {
+    let k = r.capacity;
+    let mut m = Moves {
+        within: Vec::new(),
+        down: Vec::new(),
+        taken: Vec::new(),
+        rate: 0.0,
+    };
+    let with = |i: usize, a: Owed| {
+        let mut v = ph.to_vec();
+        v[i] = a;
+        index[&canonical(v)]
+    };
+    for (i, &(p, o)) in ph.iter().enumerate() {
+        if p > 0 {
+            // The most urgent reply is sent: an older one while any is owed.
+            let (p1, o1) = (p - 1, o.saturating_sub(1));
+            let solved = r.mu * r.last;
+            // Solved: the freed slot takes the queue's head, older than the
+            // tagged conversation (level below), or the tagged one itself.
+            m.down.push((with(i, (p1 + 1, o1 + 1)), solved));
+            m.taken.push((solved, f64::from(o1 + 1) / r.mu));
+            if r.last < 1.0 {
+                m.within.push((with(i, (p1, o1)), r.mu - solved));
+            }
+            m.rate += r.mu;
+        }
+        if p < k {
+            // A consumer message, newer than the tagged conversation.
+            let rate = r.nu * f64::from(k - p);
+            m.within.push((with(i, (p + 1, o)), rate));
+            m.rate += rate;
+        }
+    }
+    m
+}
+
+/// Solves one level by Gauss–Seidel, starting from `start`.
+fn level(
+    moves: &[Moves],
+    r: &Rates,
+    j: u32,
+    below: Option<&Vec<Outcome>>,
+    mut x: Vec<Outcome>,
+) -> Vec<Outcome> {
+    let ahead = r.theta * f64::from(j);
+    for _ in 0..1_000_000 {
+        let mut change: f64 = 0.0;
+        for (i, m) in moves.iter().enumerate() {
+            // Leaving rates: the moves, the ones ahead abandoning, the
+            // tagged one abandoning (an outcome of 0 on every count).
+            let total = m.rate + ahead + r.theta;
+            let mut new = Outcome::default();
+            for &(t, rate) in &m.within {
+                new.served += rate * x[t].served;
+                new.wait += rate * x[t].wait;
+                new.after += rate * x[t].after;
+            }
+            match below {
+                Some(b) => {
+                    for &(t, rate) in &m.down {
+                        new.served += rate * b[t].served;
+                        new.wait += rate * b[t].wait;
+                        new.after += rate * b[t].after;
+                    }
+                    new.served += ahead * b[i].served;
+                    new.wait += ahead * b[i].wait;
+                    new.after += ahead * b[i].after;
+                }
+                None => {
+                    for &(rate, after) in &m.taken {
+                        new.served += rate;
+                        new.after += rate * after;
+                    }
+                }
+            }
+            new.served /= total;
+            // E[T·1{served}] = E[holding time]·P(served) + Σ P(move)·E[T'·1{served}].
+            new.wait = (new.wait + new.served) / total;
+            new.after /= total;
+            change = change
+                .max((new.served - x[i].served).abs())
+                .max((new.wait - x[i].wait).abs() * r.mu)
+                .max((new.after - x[i].after).abs() * r.mu);
+            x[i] = new;
+        }
+        if change < 1e-15 {
+            return x;
+        }
+    }
+    panic!("the tagged conversation's level {j} did not converge");
+}
