@@ -12,7 +12,7 @@
 
 use super::{Metrics, Params, Selection, solve};
 use crate::common;
-use ccsim::analytic::{erlang_a, erlang_c};
+use ccsim::analytic::{erlang_a, erlang_c, erlang_c_service_level};
 use ccsim::runner::{RunOptions, RunResult, run};
 
 /// Relative agreement asked of the chain against the closed forms.
@@ -43,6 +43,7 @@ fn capacity_one_is_erlang_c_and_a() {
                     consumer_mean: 40.0,
                     patience_mean: patience,
                     selection: Selection::MostAvailable,
+                    service_level: 20.0,
                 };
                 let m = solve(&p);
                 let c = agents as u32;
@@ -74,6 +75,10 @@ fn capacity_one_is_erlang_c_and_a() {
                     m.occupancy,
                 );
                 assert!(m.next_response_mean.is_nan(), "{case}: no next replies");
+                if patience.is_none() {
+                    let sl = erlang_c_service_level(p.rate, effort, c, 20.0).unwrap();
+                    close(&format!("{case} service level"), m.service_level, sl);
+                }
             }
         }
     }
@@ -117,6 +122,7 @@ fn case(
             consumer_mean,
             patience_mean,
             selection: sel,
+            service_level: 30.0,
         },
     }
 }
@@ -197,6 +203,7 @@ arrivals = {{ rate = {rate}, per = "1h" }}
 {patience}exchanges = {{ dist = "geometric", mean = {m} }}
 agent_reply = {{ dist = "exponential", mean = {effort} }}
 consumer_reply = {{ dist = "exponential", mean = {consumer} }}
+service_level = {sl}
 [[agents]]
 name = "agents"
 count = {n}
@@ -214,6 +221,7 @@ agent_selection = "{sel}"
         n = p.agents,
         k = p.capacity,
         sel = c.selection,
+        sl = p.service_level,
     ));
     run(&scn, &RunOptions::default()).unwrap()
 }
@@ -225,6 +233,7 @@ fn compared(m: &Metrics) -> Vec<(&'static str, f64)> {
         ("abandonment_rate", m.abandonment_rate),
         ("queue_time_mean", m.queue_time_mean),
         ("asa", m.asa),
+        ("service_level", m.service_level),
         ("first_response_mean", m.first_response_mean),
         ("response_time_mean", m.response_time_mean),
         ("next_response_mean", m.next_response_mean),

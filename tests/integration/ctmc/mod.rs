@@ -25,7 +25,8 @@
 //! = E[queue] / λ; ASA and first response from [`tagged`], the transient
 //! chain of one queued conversation; response time = (E[Σp] + λ·E[wait ·
 //! 1{served}]) / reply rate; handle time = E[Σn] / served rate; occupancy
-//! = E[typing agents] / agents; concurrency = E[Σn] / agents.
+//! = E[typing agents] / agents; concurrency = E[Σn] / agents; service
+//! level from the queued conversation's chain by uniformization.
 
 mod chain;
 mod check;
@@ -63,6 +64,8 @@ pub struct Params {
     pub patience_mean: Option<f64>,
     /// Agent selection.
     pub selection: Selection,
+    /// The service-level target: a queue time (s).
+    pub service_level: f64,
 }
 
 /// The exact steady-state values, named as ccsim's metrics (times in s).
@@ -76,6 +79,9 @@ pub struct Metrics {
     pub queue_time_mean: f64,
     /// Mean queue time of the assigned ones.
     pub asa: f64,
+    /// Share assigned within `service_level`, of the arrivals that did
+    /// not abandon within it.
+    pub service_level: f64,
     /// Mean arrival → first reply, over the assigned ones.
     pub first_response_mean: f64,
     /// Mean message → reply over every reply (the first from arrival).
@@ -153,6 +159,7 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
     let tagged = Tagged::solve(&r, p.agents, jmax);
     let (mut p_full, mut queue, mut open, mut owed, mut typing) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut served, mut wait_served, mut first) = (0.0, 0.0, 0.0);
+    let mut queued = Vec::new();
     for (s, &x) in c.states.iter().zip(&c.pi) {
         queue += x * f64::from(s.q);
         for a in &s.agents {
@@ -168,7 +175,11 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
             }
             _ => {
                 p_full += x;
-                if let Some(o) = tagged.outcome(s.agents.iter().map(|a| a.p), s.q) {
+                let phase = tagged.phase(s.agents.iter().map(|a| a.p));
+                if s.q <= jmax {
+                    queued.push((phase, s.q, x));
+                }
+                if let Some(o) = tagged.outcome(phase, s.q) {
                     served += x * o.served;
                     wait_served += x * o.wait;
                     first += x * (o.wait + o.after);
@@ -177,6 +188,9 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
         }
     }
     let abandon = r.theta * queue / r.lambda;
+    // Answered within the target: at once, or assigned from the queue in
+    // time; those abandoning within it are left out (as ccsim counts).
+    let (in_time, gave_up) = tagged.within(&queued, p.service_level);
     let served_rate = r.lambda * (1.0 - abandon);
     let reply_rate = r.mu * typing;
     let next_n = served_rate * (p.exchanges_mean - 1.0);
@@ -187,6 +201,7 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
         abandonment_rate: abandon,
         queue_time_mean: queue / r.lambda,
         asa: wait_served / served,
+        service_level: (1.0 - p_full + in_time) / (1.0 - gave_up),
         first_response_mean: first_response,
         response_time_mean: total_response / reply_rate,
         next_response_mean: if next_n > 0.0 {

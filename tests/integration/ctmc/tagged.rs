@@ -38,6 +38,8 @@ pub struct Outcome {
 pub struct Tagged {
     phases: Vec<Vec<Owed>>,
     index: HashMap<Vec<Owed>, usize>,
+    moves: Vec<Moves>,
+    theta: f64,
     /// Outcomes per level j (conversations ahead), per phase.
     levels: Vec<Vec<Outcome>>,
 }
@@ -84,17 +86,77 @@ impl Tagged {
         Tagged {
             phases: all,
             index,
+            moves,
+            theta: r.theta,
             levels,
         }
     }
 
-    /// The outcome of an arrival that finds agents owing `owed` replies and
-    /// `j` conversations queued (None beyond the solved levels).
-    pub fn outcome(&self, owed: impl Iterator<Item = u8>, j: u32) -> Option<Outcome> {
+    /// The phase of an arrival that finds every agent full, owing `owed`.
+    pub fn phase(&self, owed: impl Iterator<Item = u8>) -> usize {
         let ph = canonical(owed.map(|p| (p, p)).collect());
         let i = self.index[&ph];
         debug_assert_eq!(self.phases[i], ph);
-        self.levels.get(j as usize).map(|l| l[i])
+        i
+    }
+
+    /// For queued arrivals distributed as `start` (phase, conversations
+    /// ahead, probability): P(assigned within `t`) and P(abandoned within
+    /// `t`), by uniformization of the transient chain (Poisson weights
+    /// summed until their tail is below 1e-15).
+    pub fn within(&self, start: &[(usize, u32, f64)], t: f64) -> (f64, f64) {
+        let phases = self.phases.len();
+        let levels = start.iter().map(|s| s.1 as usize + 1).max().unwrap_or(1);
+        let out = |i: usize, j: usize| self.moves[i].rate + self.theta * (j as f64 + 1.0);
+        let uniform = (0..phases).map(|i| out(i, levels - 1)).fold(0.0, f64::max);
+        let lt = uniform * t;
+        assert!(lt < 600.0, "uniformization needs Λt < 600, got {lt}");
+        let mut v = vec![0.0; phases * levels];
+        for &(i, j, x) in start {
+            v[j as usize * phases + i] += x;
+        }
+        let (mut served, mut abandoned) = (0.0, 0.0);
+        let (mut at_served, mut at_abandoned) = (0.0, 0.0);
+        let (mut w, mut weights) = ((-lt).exp(), 0.0);
+        for n in 0.. {
+            at_served += w * served;
+            at_abandoned += w * abandoned;
+            weights += w;
+            if f64::from(n) > lt && 1.0 - weights < 1e-15 {
+                break;
+            }
+            let mut next = vec![0.0; v.len()];
+            for j in 0..levels {
+                for (i, m) in self.moves.iter().enumerate() {
+                    let x = v[j * phases + i] / uniform;
+                    if x == 0.0 {
+                        continue;
+                    }
+                    next[j * phases + i] += x * (uniform - out(i, j));
+                    for &(y, rate) in &m.within {
+                        next[j * phases + y] += x * rate;
+                    }
+                    if j > 0 {
+                        for &(y, rate) in &m.down {
+                            next[(j - 1) * phases + y] += x * rate;
+                        }
+                        next[(j - 1) * phases + i] += x * self.theta * j as f64;
+                    } else {
+                        served += x * m.taken.iter().map(|t| t.0).sum::<f64>();
+                    }
+                    abandoned += x * self.theta;
+                }
+            }
+            v = next;
+            w *= lt / f64::from(n + 1);
+        }
+        (at_served, at_abandoned)
+    }
+
+    /// The outcome of an arrival that finds every agent full in `phase`
+    /// and `j` conversations queued (None beyond the solved levels).
+    pub fn outcome(&self, phase: usize, j: u32) -> Option<Outcome> {
+        self.levels.get(j as usize).map(|l| l[phase])
     }
 }
 
