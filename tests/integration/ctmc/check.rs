@@ -44,6 +44,7 @@ fn capacity_one_is_erlang_c_and_a() {
                     patience_mean: patience,
                     selection: Selection::MostAvailable,
                     service_level: 20.0,
+                    first_response_target: 90.0,
                 };
                 let m = solve(&p);
                 let c = agents as u32;
@@ -78,10 +79,26 @@ fn capacity_one_is_erlang_c_and_a() {
                 if patience.is_none() {
                     let sl = erlang_c_service_level(p.rate, effort, c, 20.0).unwrap();
                     close(&format!("{case} service level"), m.service_level, sl);
+                    let first = first_within(e.p_wait, p.rate, effort, c, 90.0);
+                    close(&format!("{case} first SL"), m.first_response_sl, first);
                 }
             }
         }
     }
+}
+
+/// M/M/c: P(wait + effort <= t), the wait being 0 with probability
+/// 1 − `p_wait` and otherwise exponential with rate cμ − λ.
+fn first_within(p_wait: f64, lambda: f64, effort: f64, c: u32, t: f64) -> f64 {
+    let mu = 1.0 / effort;
+    let gamma = f64::from(c) * mu - lambda;
+    let reply = 1.0 - (-mu * t).exp();
+    let both = if (gamma - mu).abs() < 1e-12 * mu {
+        1.0 - (-mu * t).exp() * (1.0 + mu * t)
+    } else {
+        1.0 - (mu * (-gamma * t).exp() - gamma * (-mu * t).exp()) / (mu - gamma)
+    };
+    (1.0 - p_wait) * reply + p_wait * both
 }
 
 /// A small system to compare ccsim with the chain on.
@@ -123,6 +140,7 @@ fn case(
             patience_mean,
             selection: sel,
             service_level: 30.0,
+            first_response_target: 60.0,
         },
     }
 }
@@ -204,6 +222,7 @@ arrivals = {{ rate = {rate}, per = "1h" }}
 agent_reply = {{ dist = "exponential", mean = {effort} }}
 consumer_reply = {{ dist = "exponential", mean = {consumer} }}
 service_level = {sl}
+first_response_target = {frt}
 [[agents]]
 name = "agents"
 count = {n}
@@ -222,6 +241,7 @@ agent_selection = "{sel}"
         k = p.capacity,
         sel = c.selection,
         sl = p.service_level,
+        frt = p.first_response_target,
     ));
     run(&scn, &RunOptions::default()).unwrap()
 }
@@ -235,6 +255,7 @@ fn compared(m: &Metrics) -> Vec<(&'static str, f64)> {
         ("asa", m.asa),
         ("service_level", m.service_level),
         ("first_response_mean", m.first_response_mean),
+        ("first_response_sl", m.first_response_sl),
         ("response_time_mean", m.response_time_mean),
         ("next_response_mean", m.next_response_mean),
         ("handle_time_mean", m.handle_time_mean),

@@ -26,7 +26,9 @@
 //! chain of one queued conversation; response time = (E[Σp] + λ·E[wait ·
 //! 1{served}]) / reply rate; handle time = E[Σn] / served rate; occupancy
 //! = E[typing agents] / agents; concurrency = E[Σn] / agents; service
-//! level from the queued conversation's chain by uniformization.
+//! level and first-response service level from the queued conversation's
+//! chain by uniformization (a conversation assigned at once gets its first
+//! reply after its agent's owed ones: an Erlang sum of efforts).
 
 mod chain;
 mod check;
@@ -66,6 +68,8 @@ pub struct Params {
     pub selection: Selection,
     /// The service-level target: a queue time (s).
     pub service_level: f64,
+    /// The first-response target: arrival to first reply (s).
+    pub first_response_target: f64,
 }
 
 /// The exact steady-state values, named as ccsim's metrics (times in s).
@@ -84,6 +88,8 @@ pub struct Metrics {
     pub service_level: f64,
     /// Mean arrival → first reply, over the assigned ones.
     pub first_response_mean: f64,
+    /// Share of the assigned ones with a first reply within `first_response_target`.
+    pub first_response_sl: f64,
     /// Mean message → reply over every reply (the first from arrival).
     pub response_time_mean: f64,
     /// Mean message → reply over every reply but the first (NaN with one exchange).
@@ -143,6 +149,18 @@ pub fn solve(p: &Params) -> Metrics {
     }
 }
 
+/// P(the sum of `k` exponential stages of rate `mu` is at most `t`).
+fn erlang_cdf(k: u8, mu: f64, t: f64) -> f64 {
+    let x = mu * t;
+    let mut term = (-x).exp();
+    let mut below = 0.0;
+    for i in 0..k {
+        below += term;
+        term *= x / f64::from(i + 1);
+    }
+    1.0 - below
+}
+
 fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
     let r = Rates::of(p);
     let k = r.capacity;
@@ -160,6 +178,7 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
     let (mut p_full, mut queue, mut open, mut owed, mut typing) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut served, mut wait_served, mut first) = (0.0, 0.0, 0.0);
     let mut queued = Vec::new();
+    let mut first_in_time = 0.0;
     for (s, &x) in c.states.iter().zip(&c.pi) {
         queue += x * f64::from(s.q);
         for a in &s.agents {
@@ -170,8 +189,10 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
         match chain::choose(&s.agents, k, p.selection) {
             Some(i) if s.q == 0 => {
                 // Assigned at once: its reply comes after the agent's owed ones.
+                let replies = s.agents[i].p + 1;
                 served += x;
-                first += x * f64::from(s.agents[i].p + 1) / r.mu;
+                first += x * f64::from(replies) / r.mu;
+                first_in_time += x * erlang_cdf(replies, r.mu, p.first_response_target);
             }
             _ => {
                 p_full += x;
@@ -190,7 +211,8 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
     let abandon = r.theta * queue / r.lambda;
     // Answered within the target: at once, or assigned from the queue in
     // time; those abandoning within it are left out (as ccsim counts).
-    let (in_time, gave_up) = tagged.within(&queued, p.service_level);
+    let sl = tagged.within(&queued, p.service_level);
+    let replied = tagged.within(&queued, p.first_response_target).replied;
     let served_rate = r.lambda * (1.0 - abandon);
     let reply_rate = r.mu * typing;
     let next_n = served_rate * (p.exchanges_mean - 1.0);
@@ -201,7 +223,8 @@ fn metrics(p: &Params, c: &chain::Chain, truncated: f64) -> Metrics {
         abandonment_rate: abandon,
         queue_time_mean: queue / r.lambda,
         asa: wait_served / served,
-        service_level: (1.0 - p_full + in_time) / (1.0 - gave_up),
+        service_level: (1.0 - p_full + sl.served) / (1.0 - sl.abandoned),
+        first_response_sl: (first_in_time + replied) / served,
         first_response_mean: first_response,
         response_time_mean: total_response / reply_rate,
         next_response_mean: if next_n > 0.0 {

@@ -34,12 +34,33 @@ pub struct Outcome {
     pub after: f64,
 }
 
+/// What has happened to a queued conversation by some time after its
+/// arrival (probabilities).
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Within {
+    /// Assigned.
+    pub served: f64,
+    /// Abandoned.
+    pub abandoned: f64,
+    /// Assigned and sent its first reply.
+    pub replied: f64,
+}
+
+impl Within {
+    fn add(&mut self, o: &Within, w: f64) {
+        self.served += w * o.served;
+        self.abandoned += w * o.abandoned;
+        self.replied += w * o.replied;
+    }
+}
+
 /// The phases and their moves, and the solved outcome level by level.
 pub struct Tagged {
     phases: Vec<Vec<Owed>>,
     index: HashMap<Vec<Owed>, usize>,
     moves: Vec<Moves>,
     theta: f64,
+    mu: f64,
     /// Outcomes per level j (conversations ahead), per phase.
     levels: Vec<Vec<Outcome>>,
 }
@@ -50,8 +71,8 @@ struct Moves {
     within: Vec<(usize, f64)>,
     /// (phase at level j − 1, rate) when a slot frees and j > 0.
     down: Vec<(usize, f64)>,
-    /// (rate, mean time to first reply after assignment) when j = 0.
-    taken: Vec<(f64, f64)>,
+    /// (rate, replies its agent types up to the tagged one's first) when j = 0.
+    taken: Vec<(f64, u8)>,
     /// Out-rate without the abandonments (added per level).
     rate: f64,
 }
@@ -88,6 +109,7 @@ impl Tagged {
             index,
             moves,
             theta: r.theta,
+            mu: r.mu,
             levels,
         }
     }
@@ -101,31 +123,38 @@ impl Tagged {
     }
 
     /// For queued arrivals distributed as `start` (phase, conversations
-    /// ahead, probability): P(assigned within `t`) and P(abandoned within
-    /// `t`), by uniformization of the transient chain (Poisson weights
-    /// summed until their tail is below 1e-15).
-    pub fn within(&self, start: &[(usize, u32, f64)], t: f64) -> (f64, f64) {
+    /// ahead, probability), what has happened by `t` after arrival, by
+    /// uniformization of the transient chain extended with the replies the
+    /// agent types after assigning it (Poisson weights summed until their
+    /// tail is below 1e-15).
+    pub fn within(&self, start: &[(usize, u32, f64)], t: f64) -> Within {
         let phases = self.phases.len();
         let levels = start.iter().map(|s| s.1 as usize + 1).max().unwrap_or(1);
         let out = |i: usize, j: usize| self.moves[i].rate + self.theta * (j as f64 + 1.0);
-        let uniform = (0..phases).map(|i| out(i, levels - 1)).fold(0.0, f64::max);
+        let uniform = (0..phases)
+            .map(|i| out(i, levels - 1))
+            .fold(self.mu, f64::max);
         let lt = uniform * t;
         assert!(lt < 600.0, "uniformization needs Λt < 600, got {lt}");
         let mut v = vec![0.0; phases * levels];
         for &(i, j, x) in start {
             v[j as usize * phases + i] += x;
         }
-        let (mut served, mut abandoned) = (0.0, 0.0);
-        let (mut at_served, mut at_abandoned) = (0.0, 0.0);
+        // Assigned, with `s` replies of its agent to go until its first.
+        let stages = self.moves.iter().flat_map(|m| &m.taken).map(|t| t.1);
+        let mut typing = vec![0.0; stages.max().unwrap_or(0) as usize + 1];
+        // Absorbed so far (within n uniformized steps), and weighted by P(N(t) = n).
+        let mut now = Within::default();
+        let mut by_t = Within::default();
         let (mut w, mut weights) = ((-lt).exp(), 0.0);
         for n in 0.. {
-            at_served += w * served;
-            at_abandoned += w * abandoned;
+            by_t.add(&now, w);
             weights += w;
             if f64::from(n) > lt && 1.0 - weights < 1e-15 {
                 break;
             }
             let mut next = vec![0.0; v.len()];
+            let mut next_typing = vec![0.0; typing.len()];
             for j in 0..levels {
                 for (i, m) in self.moves.iter().enumerate() {
                     let x = v[j * phases + i] / uniform;
@@ -142,15 +171,28 @@ impl Tagged {
                         }
                         next[(j - 1) * phases + i] += x * self.theta * j as f64;
                     } else {
-                        served += x * m.taken.iter().map(|t| t.0).sum::<f64>();
+                        for &(rate, s) in &m.taken {
+                            now.served += x * rate;
+                            next_typing[s as usize] += x * rate;
+                        }
                     }
-                    abandoned += x * self.theta;
+                    now.abandoned += x * self.theta;
+                }
+            }
+            for s in 1..typing.len() {
+                let x = typing[s] / uniform;
+                next_typing[s] += x * (uniform - self.mu);
+                if s > 1 {
+                    next_typing[s - 1] += x * self.mu;
+                } else {
+                    now.replied += x * self.mu;
                 }
             }
             v = next;
+            typing = next_typing;
             w *= lt / f64::from(n + 1);
         }
-        (at_served, at_abandoned)
+        by_t
     }
 
     /// The outcome of an arrival that finds every agent full in `phase`
@@ -181,7 +223,7 @@ fn phase_moves(ph: &[Owed], r: &Rates, index: &HashMap<Vec<Owed>, usize>) -> Mov
             // Solved: the freed slot takes the queue's head, older than the
             // tagged conversation (level below), or the tagged one itself.
             m.down.push((with(i, (p1 + 1, o1 + 1)), solved));
-            m.taken.push((solved, f64::from(o1 + 1) / r.mu));
+            m.taken.push((solved, o1 + 1));
             if r.last < 1.0 {
                 m.within.push((with(i, (p1, o1)), r.mu - solved));
             }
@@ -230,9 +272,9 @@ fn level(
                     new.after += ahead * b[i].after;
                 }
                 None => {
-                    for &(rate, after) in &m.taken {
+                    for &(rate, replies) in &m.taken {
                         new.served += rate;
-                        new.after += rate * after;
+                        new.after += rate * f64::from(replies) / r.mu;
                     }
                 }
             }
