@@ -366,3 +366,23 @@ fn a_wrong_effort_is_caught() {
         "a 10% wrong effort went (almost) unnoticed: {failures:?}"
     );
 }
+
+/// The agents' order is part of the state for a reason: ccsim's
+/// `longest_idle` run is told apart from the chain of `most_available`
+/// (same system), while its own chain agrees with it.
+#[test]
+fn the_selection_rule_is_seen() {
+    let c = cases().swap_remove(4);
+    assert_eq!(c.p.selection, Selection::LongestIdle);
+    let res = simulate(&c, 8, 20_000.0);
+    assert!(check(&c, &solve(&c.p), &res).0.is_empty());
+    let other = solve(&Params {
+        selection: Selection::MostAvailable,
+        ..c.p
+    });
+    let failures = check(&c, &other, &res).0;
+    assert!(
+        failures.len() >= 2,
+        "most_available's chain passed for a longest_idle run: {failures:?}"
+    );
+}

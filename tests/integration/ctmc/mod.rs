@@ -29,6 +29,23 @@
 //! level and first-response service level from the queued conversation's
 //! chain by uniformization (a conversation assigned at once gets its first
 //! reply after its agent's owed ones: an Erlang sum of efforts).
+//!
+//! Use (a staffing test, say: solve for 1, 2, 3 agents and take the first
+//! that meets the target):
+//!
+//! ```ignore
+//! let m = crate::ctmc::solve(&Params {
+//!     agents: 2, capacity: 3, rate: 80.0 / 3600.0, exchanges_mean: 3.0,
+//!     effort_mean: 20.0, consumer_mean: 40.0, patience_mean: Some(90.0),
+//!     selection: Selection::MostAvailable, service_level: 30.0,
+//!     first_response_target: 60.0,
+//! });
+//! assert!(m.service_level > 0.8);
+//! ```
+//!
+//! Size: ((K+1)(K+2)/2)^N states with an empty queue plus (K+1)^N per
+//! queued conversation (N agents of capacity K): a few thousand for N ≤ 3,
+//! about 50,000 for N = 4, K = 4; milliseconds to about a second.
 
 mod chain;
 mod check;
