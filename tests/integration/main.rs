@@ -10,6 +10,7 @@ mod determinism;
 mod erlang;
 mod fidelity_counts;
 mod fidelity_metrics;
+mod fidelity_staffing;
 mod fuzz;
 mod golden;
 mod lifecycle;
