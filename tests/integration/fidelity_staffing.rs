@@ -354,3 +354,94 @@ fn a_count_profile_can_be_set_on_a_loaded_scenario() {
     assert!(e.contains("shifts"), "{e}");
     assert!(scn.groups[0].set_count_profile(vec![1], 10.0).is_err());
 }
+
+/// Erlang C block by block: capacity 1, one exchange, exponential effort
+/// (1 min), Poisson arrivals of 120/h with 3 agents for 12 hours, then
+/// 300/h with 7 agents, every day. Away from the boundaries (the first hour
+/// of each block is left out) each block is a stationary Erlang C queue:
+/// its service level (30 s) and ASA must match the exact values within
+/// their 95% confidence interval across replications widened by 1.5% + 0.002
+/// (the tolerance of `erlang.rs`). The negative control: one agent more in
+/// either block gives exact values far outside those intervals, so the
+/// check sees a head-count that is wrong by one.
+#[test]
+fn erlang_c_block_by_block_under_a_count_profile() {
+    let text = r#"
+[simulation]
+horizon = "4d"
+warmup = 0
+replications = 12
+seed = 20261205
+interval = "1h"
+[[skill]]
+name = "s"
+arrivals = { profile = [1440, 3600], per = "12h" }
+exchanges = { dist = "deterministic", value = 1 }
+agent_reply = { dist = "exponential", mean = 60 }
+service_level = "30s"
+[[agents]]
+name = "a"
+count = { profile = [3, 7], per = "12h" }
+skills = ["s"]
+capacity = { live_chat = 1 }
+"#;
+    let scn = common::scenario(text);
+    // Per replication and block: (service level, ASA) as ratios of sums.
+    let mut per_rep: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
+    for rep in 0..scn.replications {
+        let r = ccsim::sim::Sim::new(&scn, rep, None).run();
+        let mut sums = [(0u64, 0u64, 0.0f64); 2];
+        // Rows: interval × (skills + 1) + skill; skill 0 is `s`.
+        for (i, row) in r.intervals.iter().step_by(2).enumerate() {
+            let hour = i % 24;
+            if hour % 12 == 0 {
+                continue; // the first hour of a block: not yet stationary
+            }
+            let b = &mut sums[hour / 12];
+            b.0 += row.handled;
+            b.1 += row.handled_within_sl;
+            b.2 += row.asa_sum;
+        }
+        for (k, (handled, within, asa)) in sums.into_iter().enumerate() {
+            assert!(handled > 4000, "block {k}: only {handled} handled");
+            per_rep[k].push((within as f64 / handled as f64, asa / handled as f64));
+        }
+    }
+    let mut failures = Vec::new();
+    for (k, (rate, agents)) in [(120.0, 3u32), (300.0, 7)].into_iter().enumerate() {
+        let lambda = rate / 3600.0;
+        let sl = ccsim::metrics::estimate(per_rep[k].iter().map(|v| v.0));
+        let asa = ccsim::metrics::estimate(per_rep[k].iter().map(|v| v.1 / 60.0));
+        let exact = |c: u32| {
+            (
+                ccsim::analytic::erlang_c_service_level(lambda, 60.0, c, 30.0).unwrap(),
+                ccsim::analytic::erlang_c(lambda, 60.0, c)
+                    .unwrap()
+                    .mean_wait_served
+                    / 60.0,
+            )
+        };
+        let inside = |e: &ccsim::metrics::Estimate, x: f64| {
+            let tol = 0.015 * x.abs() + 0.002;
+            e.lo - tol <= x && x <= e.hi + tol
+        };
+        let (sl_exact, asa_exact) = exact(agents);
+        let line = format!(
+            "block {k} ({agents} agents): SL {:.4} [{:.4}, {:.4}] vs {sl_exact:.4}; ASA {:.4} [{:.4}, {:.4}] min vs {asa_exact:.4}",
+            sl.mean, sl.lo, sl.hi, asa.mean, asa.lo, asa.hi
+        );
+        eprintln!("{line}");
+        if !(inside(&sl, sl_exact) && inside(&asa, asa_exact)) {
+            failures.push(line);
+        }
+        // Negative control: one agent more is told apart (one fewer
+        // would be unstable in the first block).
+        let (sl_wrong, asa_wrong) = exact(agents + 1);
+        assert!(
+            !inside(&sl, sl_wrong) && !inside(&asa, asa_wrong),
+            "block {k}: {} agents cannot be told from {agents}",
+            agents + 1
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
