@@ -445,3 +445,53 @@ capacity = { live_chat = 1 }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A conversation that comes back to an owner winding down does not wait
+/// `sticky` for it: the reopened conversation at 3110 (a#0 winds down from
+/// 3000) goes to b#0 at once, not after the 5-minute sticky wait.
+#[test]
+fn a_return_to_an_owner_winding_down_goes_to_anyone_at_once() {
+    let text = format!(
+        r#"
+[simulation]
+horizon = 4000
+warmup = 0
+replications = 1
+interval = 4000
+[[skill]]
+name = "s"
+channel = "messaging"
+style = "live_chat_returning"
+arrivals = {{ trace = "{}" }}
+exchanges = {}
+agent_reply = {}
+reopen_window = "2h"
+returns = {{ probability = 1.0, after = {} }}
+[[agents]]
+name = "a"
+count = 1
+skills = ["s"]
+capacity = {{ messaging = 1 }}
+shifts = [{{ days = "daily", start = "00:00", end = "01:00" }}]
+wind_down = "10m"
+[[agents]]
+name = "b"
+count = 1
+skills = ["s"]
+capacity = {{ messaging = 1 }}
+[routing]
+sticky = "5m"
+"#,
+        common::trace(&[100.0]),
+        det(1.0),
+        det(10.0),
+        det(3000.0),
+    );
+    let (_, log) = timeline(&text);
+    let s = steps(&log, 0);
+    assert_eq!(s[0], st(100.0, "awaiting_agent", "a#0"), "{s:?}");
+    assert!(
+        s.contains(&st(3110.0, "awaiting_agent", "b#0")),
+        "the return should go to b#0 at once: {s:?}"
+    );
+}
