@@ -6,6 +6,15 @@
 //! list, `start_next` in `sim::work`). Ring mode is in `ring`, the
 //! eligible-agent heap in [`eligible`].
 //!
+//! Agent selection (SPEC §4), among the agents that can take the
+//! conversation: `most_available` — the most free slots in its channel,
+//! then the earliest last assignment, then the lowest index;
+//! `longest_idle` — the earliest time the agent last became free for more
+//! work (login, break end, or a conversation leaving its capacity; an
+//! assignment does not reset it), then the lowest index; `round_robin` —
+//! the agent assigned least recently (in assignment order, whatever its
+//! load), then the lowest index.
+//!
 //! Eligible agents are kept per group and channel in an indexed heap keyed
 //! by the selection rule, so choosing an agent costs O(groups with the
 //! skill · log agents), not a scan of every agent. Ranks end with the
@@ -35,7 +44,8 @@ impl Sim<'_> {
         let i = a.ix() as u32;
         Some(match self.scn.routing.agent_selection {
             Selection::MostAvailable => (u32::MAX - free, ag.last_assign.to_bits(), i),
-            Selection::LongestIdle => (0, ag.last_assign.to_bits(), i),
+            // Times are >= 0, so their bits order as the times do.
+            Selection::LongestIdle => (0, ag.idle_since.to_bits(), i),
             Selection::RoundRobin => (0, ag.assign_stamp, i),
         })
     }
@@ -223,7 +233,9 @@ impl Sim<'_> {
         conv.agent = None;
         conv.go(State::Queued);
         match prev {
-            Some(p) if sticky > 0.0 => {
+            // An owner winding down before its logout takes nothing new:
+            // waiting for it would only delay the consumer.
+            Some(p) if sticky > 0.0 && !self.agents[p].winding_down => {
                 conv.enqueued = now;
                 let key = conv.timers.state.key();
                 self.agents[p].sticky.push_back((c, key));
@@ -275,10 +287,15 @@ impl Sim<'_> {
         } else {
             conv.go(State::AwaitConsumer);
         }
-        if !self.agents[a].status.online() {
+        if !self.agents[a].status.online() || self.agents[a].winding_down {
             self.violations.push(format!(
-                "conversation {c} assigned to agent {a} in status {:?}",
-                self.agents[a].status
+                "conversation {c} assigned to agent {a} in status {:?}{}",
+                self.agents[a].status,
+                if self.agents[a].winding_down {
+                    ", winding down"
+                } else {
+                    ""
+                }
             ));
         }
         self.change_load(a, ch, 1);

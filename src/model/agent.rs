@@ -10,8 +10,9 @@
 //!     └──── logout ─────┴───────────────────────────────┘
 //! ```
 //!
-//! Only `Online` agents receive new conversations; `Away` and `BackSoon`
-//! keep working what they hold; `Offline` agents type nothing. The agent's
+//! Only `Online` agents receive new conversations, and not while they
+//! wind down before a logout (`wind_down`); `Away` and `BackSoon` keep
+//! working what they hold; `Offline` agents type nothing. The agent's
 //! one timer is its reply in progress (`reply`), cancelled when a logout
 //! interrupts it.
 
@@ -77,8 +78,16 @@ pub struct Agent {
     pub last_conv: Option<ConvId>,
     /// Conversation ringing.
     pub ringing: Option<ConvId>,
-    /// Time of the last assignment (longest idle).
+    /// Time of the last assignment (most_available's tie-break).
     pub last_assign: f64,
+    /// When it last became free for more work (longest idle): its login,
+    /// the end of a break, or a conversation leaving its capacity
+    /// (solved, closed, parked, transferred, returned). An assignment does
+    /// not reset it.
+    pub idle_since: f64,
+    /// Winding down before a logout (`wind_down`): takes no new
+    /// conversation, finishes what it holds.
+    pub winding_down: bool,
     /// Sequence stamp of the last assignment (round robin).
     pub assign_stamp: u64,
     /// Ramp-up: assignments left to space out.
@@ -119,6 +128,8 @@ impl Agent {
             last_conv: None,
             ringing: None,
             last_assign: 0.0,
+            idle_since: 0.0,
+            winding_down: false,
             assign_stamp: stamp,
             ramp_left: 0,
             ramp_next: 0.0,
@@ -152,10 +163,12 @@ impl Agent {
 
     /// The eligibility predicate: the free slots for a new conversation of
     /// `channel` at `now`, or `None` if the agent cannot take one (not
-    /// online, not logged into the channel, ringing, ramping up, full).
+    /// online, winding down before a logout, not logged into the channel,
+    /// ringing, ramping up, full).
     #[inline]
     pub fn free_for(&self, channel: usize, now: f64, cap: &[u32; 2], total: u32) -> Option<u32> {
         if self.status != Status::Online
+            || self.winding_down
             || self.login & (1 << channel) == 0
             || self.ringing.is_some()
             || now < self.ramp_next

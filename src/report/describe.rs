@@ -68,7 +68,13 @@ pub fn scenario(scn: &Scenario) -> Vec<String> {
             .iter()
             .filter_map(|&(i, _)| scn.skills.get(i).map(|s| s.name.as_str()))
             .collect();
-        let hours = if g.shifts.is_empty() {
+        let hours = if let Some(p) = &g.count_profile {
+            format!(
+                "a head-count per {} (count profile, up to {} logged in)",
+                duration(p.per),
+                p.max()
+            )
+        } else if g.shifts.is_empty() {
             "always on shift".to_string()
         } else {
             format!(

@@ -241,6 +241,92 @@ pub struct Group {
     pub logout: LogoutPolicy,
     /// Extra effort when switching conversations (s).
     pub switch_overhead: f64,
+    /// Agents logged in per interval (`count = { profile, per }`); `None`:
+    /// all `count` agents, within the shifts. Set it with
+    /// [`Group::set_count_profile`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_profile: Option<CountProfile>,
+    /// No new assignments this long before each logout (s): the end of a
+    /// shift, or a count-profile drop for the agents chosen to log out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub wind_down: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+/// A time-varying head-count: agents logged in during each interval of
+/// length `per`, repeating from time 0 (Monday 00:00) like an arrival
+/// profile. Interval `k` is `[k·per, (k+1)·per)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CountProfile {
+    /// Agents logged in per interval (not empty).
+    pub counts: Vec<u32>,
+    /// Length of one interval (s, > 0).
+    pub per: f64,
+}
+
+impl CountProfile {
+    /// The shortest `per` accepted (s): logins and logouts at most once a minute.
+    pub const MIN_PER: f64 = 60.0;
+
+    /// Agents logged in during interval `k` (counted from time 0).
+    pub fn at_step(&self, k: u64) -> u32 {
+        self.counts[(k % self.counts.len() as u64) as usize]
+    }
+
+    /// Agents logged in at time `t`.
+    pub fn at(&self, t: f64) -> u32 {
+        self.at_step((t / self.per).floor().max(0.0) as u64)
+    }
+
+    /// The largest head-count: the group's size.
+    pub fn max(&self) -> u32 {
+        self.counts.iter().copied().max().unwrap_or(0)
+    }
+}
+
+impl Group {
+    /// Gives the group a time-varying head-count (agents logged in per
+    /// interval of `per` seconds, repeating); its size (`count`, the rows of
+    /// `agents.csv`) becomes the profile's maximum. For searches that set
+    /// a head-count per interval on a loaded scenario. Refused, with the
+    /// reason, when the group has shifts (a group has either shifts or a
+    /// count profile), when it is a `two_login` group, when the profile is
+    /// empty, or when `per` is shorter than [`CountProfile::MIN_PER`] or
+    /// not longer than the group's `wind_down`.
+    pub fn set_count_profile(&mut self, counts: Vec<u32>, per: f64) -> Result<(), String> {
+        let problem = if !self.shifts.is_empty() {
+            Some("it has shifts (a group has either shifts or a count profile)".to_string())
+        } else if self.mode == Mode::TwoLogin {
+            Some("a two_login group logs in by shifts, each naming its login".to_string())
+        } else if counts.is_empty() {
+            Some("the profile is empty".to_string())
+        } else if !(per >= CountProfile::MIN_PER && per.is_finite()) {
+            Some(format!(
+                "per = {per}s: expected at least {}s",
+                CountProfile::MIN_PER
+            ))
+        } else if self.wind_down >= per {
+            Some(format!(
+                "per = {per}s is not longer than the group's wind_down ({}s)",
+                self.wind_down
+            ))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            return Err(format!(
+                "group `{}` cannot take a count profile: {p}",
+                self.name
+            ));
+        }
+        let profile = CountProfile { counts, per };
+        self.count = profile.max();
+        self.count_profile = Some(profile);
+        Ok(())
+    }
 }
 
 /// Accept mode.

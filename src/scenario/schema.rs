@@ -482,8 +482,8 @@ pub enum BreakState {
 pub struct RawAgents {
     /// Unique name.
     pub name: Spanned<String>,
-    /// Number of agents.
-    pub count: Option<Spanned<i64>>,
+    /// Number of agents, or agents logged in per interval.
+    pub count: Option<Spanned<RawHeadCount>>,
     /// `dedicated` | `two_login` | `blended`.
     pub mode: Option<Spanned<Mode>>,
     /// Skills.
@@ -498,6 +498,55 @@ pub struct RawAgents {
     pub logout: Option<Spanned<LogoutPolicy>>,
     /// Extra time when the agent switches from one conversation to another.
     pub switch_overhead: Option<Spanned<Dur>>,
+    /// No new assignments this long before each logout (shift end, count-profile drop).
+    pub wind_down: Option<Spanned<Dur>>,
+}
+
+/// A group's `count`: a whole number of agents, or a count profile.
+#[derive(Debug, Clone)]
+pub enum RawHeadCount {
+    /// `count = 12`: always this many (within the shifts).
+    Fixed(i64),
+    /// `count = { profile = [..], per = "30m" }`: agents logged in per interval.
+    Profile(RawCountProfile),
+}
+
+/// `count = { profile = [2, 3, 5], per = "30m" }`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawCountProfile {
+    /// Agents logged in during each interval, repeating.
+    pub profile: Vec<i64>,
+    /// The length of each interval.
+    pub per: Option<Dur>,
+}
+
+impl<'de> Deserialize<'de> for RawHeadCount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawHeadCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a whole number of agents, or a count profile such as { profile = [2, 3, 5], per = \"30m\" }",
+                )
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawHeadCount, E> {
+                Ok(RawHeadCount::Fixed(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawHeadCount, E> {
+                Ok(RawHeadCount::Fixed(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                m: A,
+            ) -> Result<RawHeadCount, A::Error> {
+                RawCountProfile::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(RawHeadCount::Profile)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `[routing]`.

@@ -116,22 +116,76 @@ impl LiveBudget {
 /// Events. Timers carry the key of the timer they were armed under.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Ev {
-    Arrival { skill: u32 },
-    Patience { conv: ConvId, key: TimerKey },
-    ReplyDone { agent: AgentId, key: TimerKey },
-    ConsumerMsg { conv: ConvId, key: TimerKey },
-    AutoClose { conv: ConvId, key: TimerKey },
-    Park { conv: ConvId, key: TimerKey },
-    StyleClose { conv: ConvId, key: TimerKey },
-    Return { slot: u32 },
-    Sticky { conv: ConvId, key: TimerKey },
-    RingTimeout { conv: ConvId, key: TimerKey },
-    Accept { conv: ConvId, key: TimerKey },
-    RampReady { agent: AgentId },
-    ShiftStart { group: GroupId, shift: u32 },
-    ShiftEnd { group: GroupId, shift: u32 },
-    BreakStart { agent: AgentId, back_soon: bool },
-    BreakEnd { agent: AgentId },
+    Arrival {
+        skill: u32,
+    },
+    Patience {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    ReplyDone {
+        agent: AgentId,
+        key: TimerKey,
+    },
+    ConsumerMsg {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    AutoClose {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    Park {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    StyleClose {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    Return {
+        slot: u32,
+    },
+    Sticky {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    RingTimeout {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    Accept {
+        conv: ConvId,
+        key: TimerKey,
+    },
+    RampReady {
+        agent: AgentId,
+    },
+    ShiftStart {
+        group: GroupId,
+        shift: u32,
+    },
+    ShiftEnd {
+        group: GroupId,
+        shift: u32,
+    },
+    /// The next interval of a group's count profile begins.
+    CountStep {
+        group: GroupId,
+    },
+    /// Wind-down before a shift's end (`Some(shift)`) or before the count
+    /// profile's next step (`None`).
+    WindDown {
+        group: GroupId,
+        shift: Option<u32>,
+    },
+    BreakStart {
+        agent: AgentId,
+        back_soon: bool,
+    },
+    BreakEnd {
+        agent: AgentId,
+    },
     Tick,
 }
 
@@ -224,6 +278,8 @@ pub(crate) struct GroupRt {
     pub(crate) next_shift: Vec<f64>,
     /// Skill indices (for `work_waits_for`).
     pub(crate) skills: Vec<usize>,
+    /// The count profile's current interval (counted from time 0).
+    pub(crate) step: u64,
 }
 
 /// One replication in progress.
@@ -324,6 +380,7 @@ impl<'a> Sim<'a> {
                 channels,
                 next_shift: Vec::new(),
                 skills: g.skills.iter().map(|&(s, _)| s).collect(),
+                step: 0,
             });
         }
         let rec = Recorder::new(
@@ -454,7 +511,10 @@ impl<'a> Sim<'a> {
                 }
             }
             Ev::RampReady { .. } => "ramp-up steps".to_string(),
-            Ev::ShiftStart { .. } | Ev::ShiftEnd { .. } => "shift changes".to_string(),
+            Ev::ShiftStart { .. }
+            | Ev::ShiftEnd { .. }
+            | Ev::CountStep { .. }
+            | Ev::WindDown { .. } => "shift changes".to_string(),
             Ev::BreakStart { .. } | Ev::BreakEnd { .. } => "breaks".to_string(),
             Ev::Tick => "report intervals".to_string(),
         };
@@ -565,6 +625,8 @@ impl<'a> Sim<'a> {
             }
             Ev::ShiftStart { group, shift } => self.shift_start(group, shift),
             Ev::ShiftEnd { group, shift } => self.shift_end(group, shift),
+            Ev::CountStep { group } => self.count_step(group),
+            Ev::WindDown { group, shift } => self.wind_down(group, shift),
             Ev::BreakStart { agent, back_soon } => self.break_start(agent, back_soon),
             Ev::BreakEnd { agent } => self.break_end(agent),
             Ev::Tick => {

@@ -36,7 +36,10 @@ impl Sim<'_> {
     pub(crate) fn release_slot(&mut self, c: ConvId, a: AgentId) {
         let ch = self.channel(c);
         self.change_load(a, ch, -1);
+        let now = self.q.now();
         let ag = &mut self.agents[a];
+        // Freer for more work: longest idle counts from here.
+        ag.idle_since = now;
         debug_assert_ne!(ag.typing, Some(c), "releasing a conversation being typed");
         if let Some(i) = ag.held.iter().position(|&x| x == c) {
             ag.held.swap_remove(i);

@@ -1,6 +1,6 @@
 //! Staffing: logins and logouts (with the group's logout policy), shifts
-//! (weekly occurrences, back-to-back shifts of a two_login group) and
-//! breaks. Status changes go through [`Sim::change_status`], which keeps
+//! (weekly occurrences, back-to-back shifts of a two_login group),
+//! breaks, and count profiles and wind-down ([`count`]). Status changes go through [`Sim::change_status`], which keeps
 //! the recorder's staffing levels and the eligible sets in step.
 
 use crate::model::agent::{Login, Status};
@@ -9,6 +9,8 @@ use crate::model::{AgentId, GroupId, Id};
 use crate::scenario::{LogoutPolicy, Mode};
 use crate::sim::{Ev, Sim};
 
+mod count;
+
 impl Sim<'_> {
     /// The agents of a group.
     pub(crate) fn group_agents(&self, g: GroupId) -> impl Iterator<Item = AgentId> + use<> {
@@ -16,10 +18,15 @@ impl Sim<'_> {
         (gr.first_agent..gr.first_agent + gr.count).map(|i| AgentId::new(i as usize))
     }
 
-    /// Logs in the groups without shifts and schedules the shifts of the others.
+    /// Logs in the groups without shifts, starts the count profiles and
+    /// schedules the shifts of the others.
     pub(crate) fn start_staffing(&mut self) {
         let week = crate::engine::time::WEEK;
         for g in self.groups.ids() {
+            if self.scn.groups[g.ix()].count_profile.is_some() {
+                self.count_start(g);
+                continue;
+            }
             let shifts = &self.scn.groups[g.ix()].shifts;
             if shifts.is_empty() {
                 let login = self.groups[g].channels;
@@ -71,7 +78,10 @@ impl Sim<'_> {
             ag.ramp_next = now;
         }
         let two_login = self.scn.groups[self.agents[a].group.ix()].mode == Mode::TwoLogin;
-        self.agents[a].per_login = two_login;
+        let ag = &mut self.agents[a];
+        ag.per_login = two_login;
+        ag.winding_down = false;
+        ag.idle_since = now;
         self.rec.agent_login(a, two_login, login);
         self.change_status(a, Status::Online, login);
         // Conversations kept through the last logout waited until now.
@@ -90,6 +100,7 @@ impl Sim<'_> {
     /// Logs an agent out; its open conversations follow the group's policy.
     fn logout(&mut self, a: AgentId) {
         let now = self.q.now();
+        self.agents[a].winding_down = false;
         let login = self.agents[a].login;
         self.change_status(a, Status::Offline, login);
         self.withdraw_ring(a);
@@ -172,6 +183,15 @@ impl Sim<'_> {
                 }
             }
         }
+        if group.wind_down > 0.0 {
+            self.q.schedule(
+                (end - group.wind_down).max(now),
+                Ev::WindDown {
+                    group: g,
+                    shift: Some(k),
+                },
+            );
+        }
         self.q.schedule(end, Ev::ShiftEnd { group: g, shift: k });
         let next = occ + crate::engine::time::WEEK;
         self.groups[g].next_shift[k as usize] = next;
@@ -205,6 +225,8 @@ impl Sim<'_> {
         let ag = &self.agents[a];
         if matches!(ag.status, Status::Away | Status::BackSoon) {
             let login = ag.login;
+            // Available again: longest idle counts from here.
+            self.agents[a].idle_since = self.q.now();
             self.change_status(a, Status::Online, login);
             self.pull(a);
             self.start_next(a);

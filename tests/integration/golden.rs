@@ -192,6 +192,11 @@ fn golden_weekday() {
 }
 
 #[test]
+fn golden_count_profile() {
+    scenario_snapshot("count_profile");
+}
+
+#[test]
 fn golden_covers_every_scenario() {
     let here = std::fs::read_to_string(root().join("tests/integration/golden.rs")).unwrap();
     for p in crate::common::scenario_files() {

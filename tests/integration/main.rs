@@ -11,6 +11,7 @@ mod determinism;
 mod erlang;
 mod fidelity_counts;
 mod fidelity_metrics;
+mod fidelity_staffing;
 mod fuzz;
 mod golden;
 mod lifecycle;

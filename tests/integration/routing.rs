@@ -279,16 +279,19 @@ agent_selection = "{selection}"
     (0..4).map(|c| steps(&log, c)[0].2.clone()).collect()
 }
 
-/// Agent selection: each rule gives its own order on the same script.
+/// Agent selection: each rule gives its own order on the same script (the
+/// fourth conversation goes to a different agent under each rule).
 #[test]
 fn agent_selection_rules() {
     // Most free slots first, then the earliest last assignment, then the
     // index: spread over the three; at t = 20 a#0 still holds the long one.
     assert_eq!(first_agents("most_available"), ["a#0", "a#1", "a#2", "a#1"]);
-    // The earliest last assignment (a time): an assignment at t = 0 leaves
-    // a#0 as idle as the others, so it takes the second one too; at t = 20
-    // a#0 is full; a#1 and a#2 tie at t = 0 and the index decides.
-    assert_eq!(first_agents("longest_idle"), ["a#0", "a#0", "a#1", "a#1"]);
+    // The earliest time the agent last became free (login, or a
+    // conversation leaving it); an assignment does not reset it. At t = 0
+    // all three logged in together: the index decides until a#0 is full.
+    // At t = 10 the short ones close at a#0 and a#1, so at t = 20 a#2,
+    // free since its login, has been idle longest.
+    assert_eq!(first_agents("longest_idle"), ["a#0", "a#0", "a#1", "a#2"]);
     // The order of assignments, whatever the time and the load: a#0 was
     // assigned first, so it is next at t = 20 though it is the busiest.
     assert_eq!(first_agents("round_robin"), ["a#0", "a#1", "a#2", "a#0"]);
@@ -370,7 +373,8 @@ skills = ["served"]
 }
 
 /// Random small scenarios (styles, modes, capacities, ring mode, shifts,
-/// breaks, logout policies, transfers, returns): the invariants hold after
+/// breaks, count profiles, wind-down, logout policies, transfers, returns):
+/// the invariants hold after
 /// every event — capacity per channel and in total, slots matching held
 /// conversations, queue lengths, no assignment to an agent not online,
 /// no two_login agent holding both channels — and conversations are conserved.
@@ -382,6 +386,7 @@ fn random_scenario(
     shifts: bool,
     keep: bool,
     transfer: bool,
+    profile: bool,
     seed: u64,
 ) -> String {
     let (style, channel) = [
@@ -390,18 +395,28 @@ fn random_scenario(
         ("social_messaging", "messaging"),
     ][style];
     let mode = ["dedicated", "blended", "two_login"][mode];
-    let shift_lines = if mode == "two_login" {
-        "shifts = [{ days = \"daily\", start = \"00:00\", end = \"06:00\", login = \"live_chat\" }, { days = \"daily\", start = \"06:00\", end = \"12:00\", login = \"messaging\" }]\nbreaks = [{ after = \"2h\", duration = \"15m\", stagger = \"30m\" }]".to_string()
+    // A count profile (with a wind-down before each drop) instead of shifts;
+    // two_login groups keep their shifts and wind down before each end.
+    let wind_down = if profile { "wind_down = \"10m\"" } else { "" };
+    let shift_lines = if profile && mode != "two_login" {
+        format!("count = {{ profile = [3, 1, 0, 2, 3, 2], per = \"2h\" }}\n{wind_down}")
+    } else if mode == "two_login" {
+        "shifts = [{ days = \"daily\", start = \"00:00\", end = \"06:00\", login = \"live_chat\" }, { days = \"daily\", start = \"06:00\", end = \"12:00\", login = \"messaging\" }]\nbreaks = [{ after = \"2h\", duration = \"15m\", stagger = \"30m\" }]\n".to_string() + wind_down
     } else if shifts {
         "shifts = [{ days = \"daily\", start = \"01:00\", end = \"09:00\" }]\nbreaks = [{ after = \"3h\", duration = \"20m\", stagger = \"1h\", state = \"back_soon\" }]".to_string()
     } else {
         String::new()
     };
+    let count = if profile && mode != "two_login" {
+        ""
+    } else {
+        "count = 3\n"
+    };
     let (chat_skill, groups) = if mode == "dedicated" {
         (
             "",
             format!(
-                "[[agents]]\nname = \"a\"\ncount = 3\nskills = [\"s\"]\ncapacity = {{ {channel} = {cap} }}\n{shift_lines}\nlogout = \"{}\"\n",
+                "[[agents]]\nname = \"a\"\n{count}skills = [\"s\"]\ncapacity = {{ {channel} = {cap} }}\n{shift_lines}\nlogout = \"{}\"\n",
                 if keep { "keep" } else { "return_to_queue" }
             ),
         )
@@ -409,7 +424,7 @@ fn random_scenario(
         (
             "[[skill]]\nname = \"chat\"\narrivals = { rate = 15, per = \"1h\" }\nexchanges = { dist = \"geometric\", mean = 3 }\nconsumer_reply = { dist = \"exponential\", mean = \"40s\" }\npatience = { dist = \"exponential\", mean = \"4m\" }\n",
             format!(
-                "[[agents]]\nname = \"a\"\ncount = 3\nmode = \"{mode}\"\nskills = [\"s\", \"chat\"]\ncapacity = {{ live_chat = {cap}, messaging = {}, total = {} }}\n{shift_lines}\nlogout = \"{}\"\n",
+                "[[agents]]\nname = \"a\"\n{count}mode = \"{mode}\"\nskills = [\"s\", \"chat\"]\ncapacity = {{ live_chat = {cap}, messaging = {}, total = {} }}\n{shift_lines}\nlogout = \"{}\"\n",
                 cap + 1,
                 cap + 1,
                 if keep { "keep" } else { "return_to_queue" }
@@ -475,10 +490,10 @@ proptest! {
     #[test]
     fn invariants_hold_on_random_scenarios(
         style in 0usize..3, mode in 0usize..3, cap in 1u32..4, ring: bool, shifts: bool, keep: bool,
-        transfer: bool, seed in 0u64..1000,
+        transfer: bool, profile: bool, seed in 0u64..1000,
     ) {
         // Blended and two_login groups span both channels.
-        let text = random_scenario(style, mode, cap, ring, shifts, keep, transfer, seed);
+        let text = random_scenario(style, mode, cap, ring, shifts, keep, transfer, profile, seed);
         let scn = common::scenario(&text);
         let r = ccsim::sim::Sim::new(&scn, 0, None).run_checked();
         let r = r.map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;

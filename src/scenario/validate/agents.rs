@@ -1,11 +1,12 @@
-//! `[[agents]]` groups (also a variant's replacement groups): head-count,
-//! mode, the skills they serve with their priorities, capacity, and their
+//! `[[agents]]` groups (also a variant's replacement groups): head-count
+//! (a number, or a count profile per interval), mode, the skills they serve with their priorities, capacity, and their
 //! shifts and breaks ([`super::time`]).
 
-use super::super::schema::{RawAgents, RawCapacity, RawSkillRef};
-use super::super::{Channel, Group, LogoutPolicy, Mode};
+use super::super::schema::{RawAgents, RawCapacity, RawHeadCount, RawSkillRef};
+use super::super::{Channel, CountProfile, Group, LogoutPolicy, Mode};
 use super::skill::Skills;
 use super::{Ctx, dur_or, names, time};
+use crate::engine::time::{DAY, WEEK};
 use std::collections::HashSet;
 use toml::Spanned;
 
@@ -38,28 +39,7 @@ pub(super) fn groups(
 fn group(cx: &mut Ctx, g: &Spanned<RawAgents>, skills: &Skills, prefix: &str) -> Group {
     let gr = g.get_ref();
     let k = |key: &str| format!("{prefix}.{key}");
-    let count = match &gr.count {
-        None => {
-            cx.err(
-                g,
-                &k("count"),
-                "missing key `count`: expected the number of agents in the group",
-            );
-            0
-        }
-        Some(c) if (0..=100_000).contains(c.get_ref()) => *c.get_ref() as u32,
-        Some(c) => {
-            cx.err(
-                c,
-                &k("count"),
-                format!(
-                    "{} agents: expected a whole number from 0 to 100000",
-                    c.get_ref()
-                ),
-            );
-            0
-        }
-    };
+    let (count, count_profile) = head_count(cx, g, &k);
     let mode = gr.mode.as_ref().map_or(Mode::Dedicated, |m| *m.get_ref());
     let gskills = skill_refs(cx, gr, skills, &k);
     let channels = [Channel::LiveChat, Channel::Messaging].map(|c| {
@@ -73,6 +53,23 @@ fn group(cx: &mut Ctx, g: &Spanned<RawAgents>, skills: &Skills, prefix: &str) ->
     let (capacity, capacity_total) = capacity(cx, g, mode, channels, &k);
     let shifts = time::shifts(cx, g, mode, &k);
     let breaks = time::breaks(cx, gr, &shifts, &k);
+    if let (Some(c), Some(_)) = (&gr.count, &count_profile) {
+        if gr.shifts.is_some() {
+            cx.err(
+                c,
+                &k("count"),
+                "a group has either `shifts` or a count profile (agents logged in per interval), not both: drop one",
+            );
+        }
+        if mode == Mode::TwoLogin {
+            cx.err(
+                c,
+                &k("count"),
+                "a count profile is for dedicated and blended groups: a two_login group logs in by shifts, each naming its login",
+            );
+        }
+    }
+    let wind_down = time::wind_down(cx, gr, &shifts, count_profile.as_ref(), &k);
     Group {
         name: gr.name.get_ref().clone(),
         count,
@@ -87,7 +84,90 @@ fn group(cx: &mut Ctx, g: &Spanned<RawAgents>, skills: &Skills, prefix: &str) ->
             .as_ref()
             .map_or(LogoutPolicy::ReturnToQueue, |l| *l.get_ref()),
         switch_overhead: dur_or(&gr.switch_overhead, 0.0),
+        count_profile,
+        wind_down,
     }
+}
+
+/// The group's size and, for `count = { profile, per }`, its count profile
+/// (the size is then the profile's maximum).
+fn head_count(
+    cx: &mut Ctx,
+    g: &Spanned<RawAgents>,
+    k: &dyn Fn(&str) -> String,
+) -> (u32, Option<CountProfile>) {
+    const MAX: i64 = 100_000;
+    let Some(c) = &g.get_ref().count else {
+        cx.err(
+            g,
+            &k("count"),
+            "missing key `count`: expected the number of agents in the group, or a count profile { profile = [..], per = \"30m\" }",
+        );
+        return (0, None);
+    };
+    let p = match c.get_ref() {
+        RawHeadCount::Fixed(n) if (0..=MAX).contains(n) => return (*n as u32, None),
+        RawHeadCount::Fixed(n) => {
+            cx.err(
+                c,
+                &k("count"),
+                format!("{n} agents: expected a whole number from 0 to {MAX}"),
+            );
+            return (0, None);
+        }
+        RawHeadCount::Profile(p) => p,
+    };
+    if p.profile.is_empty() {
+        cx.err(
+            c,
+            &k("count.profile"),
+            "the count profile is empty: expected agents logged in per interval, e.g. [2, 3, 5]",
+        );
+        return (0, None);
+    }
+    if let Some(n) = p.profile.iter().find(|n| !(0..=MAX).contains(*n)) {
+        cx.err(
+            c,
+            &k("count.profile"),
+            format!("{n} agents: expected whole numbers from 0 to {MAX}"),
+        );
+        return (0, None);
+    }
+    let Some(per) = p.per.map(|d| d.0) else {
+        cx.err(
+            c,
+            &k("count.per"),
+            "a count profile needs `per`, the length of each entry (e.g. per = \"30m\")",
+        );
+        return (0, None);
+    };
+    if per < CountProfile::MIN_PER {
+        cx.err(
+            c,
+            &k("count.per"),
+            format!(
+                "per = {per}s: expected at least 1m (logins and logouts happen at most once a minute)"
+            ),
+        );
+        return (0, None);
+    }
+    let span = p.profile.len() as f64 * per;
+    if ![DAY, WEEK].iter().any(|w| (span - w).abs() < 1e-6) {
+        cx.warn(
+            c,
+            &k("count.profile"),
+            format!(
+                "{} entries of {per}s cover {}h, not a day (24h) or a week (168h): the head-count repeats out of step with the calendar",
+                p.profile.len(),
+                span / 3600.0
+            ),
+        );
+    }
+    let profile = CountProfile {
+        counts: p.profile.iter().map(|&n| n as u32).collect(),
+        per,
+    };
+    (profile.max(), Some(profile))
 }
 
 /// The group's skills as (index, this group's priority); the priority

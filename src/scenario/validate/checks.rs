@@ -61,9 +61,11 @@ fn unroutable(cx: &mut Ctx, raw: &RawScenario, scn: &Scenario) {
     }
 }
 
-/// Whether group `g` has agents logged in for `channel` at time `t`.
+/// Whether group `g` has agents logged in for `channel` at time `t` (on
+/// shift, and its count profile above 0 then).
 fn on_shift(g: &Group, channel: Channel, t: f64) -> bool {
     g.count > 0
+        && g.count_profile.as_ref().is_none_or(|p| p.at(t) > 0)
         && (g.shifts.is_empty()
             || g.shifts.iter().any(|sh| {
                 (t - sh.start).rem_euclid(WEEK) < sh.length && sh.login.is_none_or(|l| l == channel)

@@ -1,8 +1,9 @@
 //! Time of the week: a group's `shifts` (days and clock times → weekly
-//! login windows) and `breaks` within each shift.
+//! login windows), `breaks` within each shift, and `wind_down` before
+//! each logout.
 
 use super::super::schema::{BreakState, RawAgents, RawBreak, RawShift};
-use super::super::{Break, Channel, Mode, Shift};
+use super::super::{Break, Channel, CountProfile, Mode, Shift};
 use super::Ctx;
 use crate::engine::time::{DAY, WEEK};
 use toml::Spanned;
@@ -160,6 +161,54 @@ fn overlap(shifts: &[Shift]) -> Option<f64> {
         }
     }
     None
+}
+
+/// `wind_down`: no new assignments this long before each logout. It needs
+/// logouts (shifts or a count profile) and must be shorter than every
+/// shift and than the profile's `per`.
+pub(super) fn wind_down(
+    cx: &mut Ctx,
+    gr: &RawAgents,
+    shifts: &[Shift],
+    profile: Option<&CountProfile>,
+    k: &dyn Fn(&str) -> String,
+) -> f64 {
+    let Some(w) = &gr.wind_down else {
+        return 0.0;
+    };
+    let wd = w.get_ref().0;
+    if gr.shifts.is_none() && profile.is_none() {
+        cx.err(
+            w,
+            &k("wind_down"),
+            "wind_down needs shifts or a count profile: it counts back from each logout, and this group never logs out",
+        );
+        return 0.0;
+    }
+    if let Some(short) = shifts.iter().find(|s| wd >= s.length) {
+        cx.err(
+            w,
+            &k("wind_down"),
+            format!(
+                "wind_down {}s is not shorter than a {}h shift: the agents would take nothing",
+                wd,
+                short.length / 3600.0
+            ),
+        );
+        return 0.0;
+    }
+    if let Some(p) = profile.filter(|p| wd >= p.per) {
+        cx.err(
+            w,
+            &k("wind_down"),
+            format!(
+                "wind_down {wd}s is not shorter than the count profile's per ({}s)",
+                p.per
+            ),
+        );
+        return 0.0;
+    }
+    wd
 }
 
 /// The breaks of a group, sorted; each must fit in every shift.
