@@ -16,13 +16,14 @@ pub struct Agent {
     pub p: u8,
 }
 
-/// A state: the agents from the longest since its last assignment to the
-/// most recent (the order `most_available` and `longest_idle` break ties
-/// by), and the number of conversations in the queue (positive only when
+/// A state: the agents in the order the selection rule ranks them — the
+/// longest since its last assignment first (`most_available` ties,
+/// `round_robin`), or the longest since it last became free first
+/// (`longest_idle`) — and the number of conversations in the queue (positive only when
 /// every agent is full).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct State {
-    /// The agents, least recently assigned first.
+    /// The agents, in the selection rule's order (see [`State`]).
     pub agents: Vec<Agent>,
     /// Conversations queued.
     pub q: u32,
@@ -69,19 +70,19 @@ impl Rates {
 
 /// The agent a new conversation goes to when none waits in the queue, or
 /// None when every agent is full. `most_available`: the most free
-/// capacity, ties to the least recently assigned; `longest_idle` (and
-/// `round_robin`, the same order for interchangeable agents): the least
-/// recently assigned with room.
+/// capacity, ties to the least recently assigned; `round_robin`: the
+/// least recently assigned with room; `longest_idle`: the longest free
+/// with room (the state's order is the rule's, so: the first with room).
 pub fn choose(agents: &[Agent], capacity: u8, selection: Selection) -> Option<usize> {
     let room = agents.iter().enumerate().filter(|(_, a)| a.n < capacity);
     match selection {
         Selection::MostAvailable => room.min_by_key(|&(i, a)| (a.n, i)).map(|(i, _)| i),
-        Selection::LongestIdle => room.map(|(i, _)| i).next(),
+        Selection::RoundRobin | Selection::LongestIdle => room.map(|(i, _)| i).next(),
     }
 }
 
-/// The agent at `i` after `f`, moved to the end (it was just assigned).
-fn assigned(agents: &[Agent], i: usize, f: Agent) -> Vec<Agent> {
+/// The agent at `i` after `f`, moved to the end (the most recent).
+fn to_end(agents: &[Agent], i: usize, f: Agent) -> Vec<Agent> {
     let mut v: Vec<Agent> = agents.to_vec();
     v.remove(i);
     v.push(f);
@@ -109,7 +110,14 @@ pub fn moves(s: &State, r: &Rates, sel: Selection, qmax: u32) -> Vec<(State, f64
             n: a.n + 1,
             p: a.p + 1,
         };
-        out.push((at(assigned(&s.agents, i, f), 0), r.lambda));
+        // An assignment moves the agent last, except in `longest_idle`'s
+        // order, which only a freed slot changes.
+        let v = if sel == Selection::LongestIdle {
+            replaced(&s.agents, i, f)
+        } else {
+            to_end(&s.agents, i, f)
+        };
+        out.push((at(v, 0), r.lambda));
     } else if s.q < qmax {
         out.push((at(s.agents.clone(), s.q + 1), r.lambda));
     }
@@ -118,14 +126,21 @@ pub fn moves(s: &State, r: &Rates, sel: Selection, qmax: u32) -> Vec<(State, f64
             // A reply sent: the last one solves (closes) the conversation
             // and the freed slot takes the head of the queue at once.
             let solved = r.mu * r.last;
+            // The freed slot makes the agent the most recently free (and,
+            // when it takes the queue's head, the most recently assigned).
             if s.q > 0 {
-                out.push((at(assigned(&s.agents, i, *a), s.q - 1), solved));
+                out.push((at(to_end(&s.agents, i, *a), s.q - 1), solved));
             } else {
                 let f = Agent {
                     n: a.n - 1,
                     p: a.p - 1,
                 };
-                out.push((at(replaced(&s.agents, i, f), 0), solved));
+                let v = if sel == Selection::LongestIdle {
+                    to_end(&s.agents, i, f)
+                } else {
+                    replaced(&s.agents, i, f)
+                };
+                out.push((at(v, 0), solved));
             }
             if r.last < 1.0 {
                 let f = Agent { n: a.n, p: a.p - 1 };

@@ -124,6 +124,7 @@ fn case(
 ) -> Case {
     let sel = match selection {
         "most_available" => Selection::MostAvailable,
+        "round_robin" => Selection::RoundRobin,
         _ => Selection::LongestIdle,
     };
     Case {

@@ -59,8 +59,10 @@ use tagged::Tagged;
 pub enum Selection {
     /// `most_available`: most free capacity, then least recently assigned.
     MostAvailable,
-    /// `longest_idle` (and `round_robin`, the same order here): least
-    /// recently assigned.
+    /// `round_robin`: least recently assigned.
+    RoundRobin,
+    /// `longest_idle`: the longest since it last became free (a
+    /// conversation left its capacity), assignments not counted.
     LongestIdle,
 }
 
