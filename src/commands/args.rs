@@ -30,6 +30,9 @@ pub enum Command {
         /// Output and trace options.
         #[command(flatten)]
         output: OutputArgs,
+        /// The event log (`--events`, `--start`).
+        #[command(flatten)]
+        events: EventsArgs,
         /// Seed, replications, threads, memory.
         #[command(flatten)]
         exec: ExecArgs,
@@ -90,6 +93,20 @@ impl Default for OutputArgs {
             xlsx: false,
         }
     }
+}
+
+/// The event log of `run` (SPEC §13).
+#[derive(Args, Clone, Debug, Default)]
+pub struct EventsArgs {
+    /// Also write events.csv: every event of the measured period of
+    /// replication 1 in the §13 log format (what `ccsim fit` reads).
+    #[arg(long)]
+    pub events: bool,
+    /// The date of simulated time 0 in events.csv: a Monday at 00:00,
+    /// RFC 3339 (2024-01-01T00:00:00Z, 2024-01-01T00:00:00+01:00) or a date.
+    #[arg(long, value_name = "DATE", default_value = "2024-01-01T00:00:00Z",
+          value_parser = ccsim::record::events::Start::parse)]
+    pub start: ccsim::record::events::Start,
 }
 
 /// How to run replications: options every simulating subcommand takes.

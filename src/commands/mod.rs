@@ -6,7 +6,7 @@
 
 pub mod args;
 
-use args::{Command, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
+use args::{Command, EventsArgs, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
 use ccsim::error::{Context, Error, Result};
 use ccsim::report::csv_out::write_run_outputs;
 use ccsim::report::publish::{Publisher, lock_output};
@@ -46,8 +46,9 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Run {
             scenario,
             output,
+            events,
             exec,
-        } => run(scenario.as_deref(), &output, &exec),
+        } => run(scenario.as_deref(), &output, &events, &exec),
         Command::Compare {
             scenario,
             output,
@@ -97,7 +98,12 @@ fn apply(exec: &ExecArgs, scn: &mut Scenario) {
     }
 }
 
-fn run(path: Option<&Path>, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
+fn run(
+    path: Option<&Path>,
+    output: &OutputArgs,
+    events: &EventsArgs,
+    exec: &ExecArgs,
+) -> Result<()> {
     let mut scn = load_scenario(path)?;
     apply(exec, &mut scn);
     let dir = output.out.join(&scn.name);
@@ -109,6 +115,7 @@ fn run(path: Option<&Path>, output: &OutputArgs, exec: &ExecArgs) -> Result<()> 
     let opts = RunOptions {
         threads: exec.threads(),
         trace_dir: output.trace.then(|| staged.to_path_buf()),
+        events: events.events.then(|| (staged.to_path_buf(), events.start)),
         max_memory: exec.max_memory(),
         ..RunOptions::default()
     };
