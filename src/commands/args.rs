@@ -59,6 +59,14 @@ pub enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Fit a scenario to an event log (SPEC §13): fitted.toml, fit.csv, charts.
+    Fit(FitArgs),
+    /// Event logs (SPEC §13): convert a vendor export to the neutral log.
+    Log {
+        /// What to do.
+        #[command(subcommand)]
+        command: LogCommand,
+    },
     /// Measure speed on the Erlang A model (single-threaded).
     Bench {
         /// Customers to simulate (erlang-a model).
@@ -107,6 +115,47 @@ pub struct EventsArgs {
     #[arg(long, value_name = "DATE", default_value = "2024-01-01T00:00:00Z",
           value_parser = ccsim::record::events::Start::parse)]
     pub start: ccsim::record::events::Start,
+}
+
+/// Arguments of `ccsim fit`.
+#[derive(Args, Clone, Debug)]
+pub struct FitArgs {
+    /// The event log (CSV, SPEC §13), e.g. the events.csv of `ccsim run --events`.
+    pub log: PathBuf,
+    /// Profile interval: arrivals and logged-in agents per day of week × interval
+    /// (must divide a day: 15m, 30m, 1h, …).
+    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = duration_arg)]
+    pub interval: f64,
+    /// Directory that receives fitted.toml, fit.csv and charts/ (replaced whole).
+    #[arg(long, default_value = "output/fit", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// A duration such as `30m`, `1h` or `900` (seconds).
+fn duration_arg(s: &str) -> Result<f64, String> {
+    ccsim::scenario::schema::parse_duration(s)
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| format!("expected a duration above 0 such as 30m, 1h or 900s, not `{s}`"))
+}
+
+/// The subcommands of `ccsim log`.
+#[derive(Subcommand, Clone, Debug)]
+pub enum LogCommand {
+    /// Convert a vendor export to the §13 event log.
+    Convert(ConvertArgs),
+}
+
+/// Arguments of `ccsim log convert`.
+#[derive(Args, Clone, Debug)]
+pub struct ConvertArgs {
+    /// The export's format.
+    #[arg(long, value_parser = ["liveperson"])]
+    pub from: String,
+    /// The export (LivePerson: a Messaging Interactions conversations/search response, JSON).
+    pub file: PathBuf,
+    /// Write the log to FILE (default: stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// How to run replications: options every simulating subcommand takes.

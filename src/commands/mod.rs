@@ -5,6 +5,7 @@
 //! stderr loses the message, not the exit code.
 
 pub mod args;
+mod calibrate;
 
 use args::{Command, EventsArgs, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
 use ccsim::error::{Context, Error, Result};
@@ -58,6 +59,8 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Merge(a) => merge(&a),
         Command::Staff(a) => staff(&a),
         Command::Check { scenario } => check(&scenario),
+        Command::Fit(a) => calibrate::fit(&a),
+        Command::Log { command } => calibrate::log(&command),
         Command::Bench { customers, model } => {
             let r = if model == "routing" {
                 ccsim::bench::routing()?

@@ -141,3 +141,121 @@ fn events_need_the_flag_and_a_monday_start() {
         "{row}"
     );
 }
+
+#[test]
+fn fit_and_convert_commands_write_everything_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A LivePerson export converted to a log, then fitted.
+    let json = super::common::data("calibrate/liveperson.json");
+    let log = d.join("lp.csv");
+    let o = ccsim(
+        d,
+        &[
+            "log",
+            "convert",
+            "--from",
+            "liveperson",
+            json.to_str().unwrap(),
+            "--out",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.starts_with("time,event,conversation,"), "{text}");
+    let o = ccsim(
+        d,
+        &[
+            "log",
+            "convert",
+            "--from",
+            "liveperson",
+            json.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        text,
+        "stdout is the same log"
+    );
+    let out = d.join("fit");
+    let o = ccsim(
+        d,
+        &[
+            "fit",
+            log.to_str().unwrap(),
+            "--interval",
+            "1h",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let toml = std::fs::read_to_string(out.join("fitted.toml")).unwrap();
+    assert!(toml.contains("interval = \"1h\""), "{toml}");
+    let csv = std::fs::read_to_string(out.join("fit.csv")).unwrap();
+    assert!(
+        csv.starts_with("skill,group,parameter,estimate,ci_low,ci_high,method,n,goodness_of_fit\n")
+    );
+    // The fitted scenario is one `ccsim check` accepts.
+    let o = ccsim(d, &["check", out.join("fitted.toml").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Bad input: file, line and column, exit 2, nothing written.
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "time,event,conversation,consumer,skill,channel,agent,group,detail\n\
+         10,arrived,c1,u1,billing,live_chat,,,\n\
+         5,assigned,c1,u1,billing,live_chat,a1,team,\n",
+    )
+    .unwrap();
+    let out2 = d.join("fit2");
+    let o = ccsim(
+        d,
+        &[
+            "fit",
+            bad.to_str().unwrap(),
+            "--out",
+            out2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.csv:3: column 1 (time)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out2.exists());
+    let o = ccsim(
+        d,
+        &[
+            "fit",
+            bad.to_str().unwrap(),
+            "--interval",
+            "7m",
+            "--out",
+            out2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--interval"), "{}", stderr(&o));
+    let broken = d.join("broken.json");
+    std::fs::write(&broken, "{\"conversationHistoryRecords\": [}").unwrap();
+    let o = ccsim(
+        d,
+        &[
+            "log",
+            "convert",
+            "--from",
+            "liveperson",
+            broken.to_str().unwrap(),
+            "--out",
+            d.join("x.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("broken.json:1"), "{}", stderr(&o));
+    assert!(!d.join("x.csv").exists());
+}
