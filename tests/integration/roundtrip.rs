@@ -259,3 +259,288 @@ fn fit_and_convert_commands_write_everything_or_nothing() {
     assert!(stderr(&o).contains("broken.json:1"), "{}", stderr(&o));
     assert!(!d.join("x.csv").exists());
 }
+
+/// Simulates `toml` (one replication, no warm-up) with its event log, and
+/// fits the log with `interval`.
+fn simulate_and_fit(toml: &str, interval: f64) -> ccsim::calibrate::FitResult {
+    let scn = super::common::scenario(toml);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ccsim::runner::RunOptions {
+        threads: Some(1),
+        events: Some((dir.path().to_path_buf(), Default::default())),
+        ..Default::default()
+    };
+    ccsim::runner::run(&scn, &opts).unwrap();
+    let options = ccsim::calibrate::FitOptions {
+        interval,
+        ..Default::default()
+    };
+    ccsim::calibrate::fit_file(&dir.path().join("events.csv"), &options).unwrap()
+}
+
+/// `got` is within `tol` (relative) of `truth`.
+#[track_caller]
+fn near(what: &str, got: f64, truth: f64, tol: f64) {
+    let err = (got - truth).abs() / truth;
+    assert!(
+        err <= tol,
+        "{what}: fitted {got}, true {truth} ({:.1}% off, tolerance {:.0}%)",
+        100.0 * err,
+        100.0 * tol
+    );
+}
+
+/// Arrivals per hour over the week of a fitted profile.
+fn rate_per_hour(s: &ccsim::calibrate::SkillFit) -> f64 {
+    s.profile.iter().sum::<f64>() / 168.0
+}
+
+#[test]
+fn live_chat_with_concurrency_and_abandonment_comes_back() {
+    let f = simulate_and_fit(
+        r#"
+        [simulation]
+        name = "rt_live"
+        horizon = "14d"
+        warmup = "0s"
+        replications = 1
+        seed = 11
+        interval = "1h"
+
+        [[skill]]
+        name = "chat"
+        channel = "live_chat"
+        style = "live_chat"
+        arrivals = { rate = 60, per = "1h" }
+        patience = { dist = "exponential", mean = "2m" }
+        exchanges = { dist = "geometric", mean = 4 }
+        consumer_reply = { dist = "exponential", mean = "40s" }
+        agent_reply = { dist = "lognormal", mean = "30s", sd = "15s" }
+        response_sla = "1m"
+
+        [[agents]]
+        name = "desk"
+        count = 3
+        skills = ["chat"]
+        capacity = { live_chat = 2 }
+        "#,
+        1800.0,
+    );
+    let s = &f.skills[0];
+    assert_eq!(
+        (s.name.as_str(), s.channel, s.style),
+        ("chat", "live_chat", "live_chat")
+    );
+    near("arrival rate", rate_per_hour(s), 60.0, 0.03);
+    near("exchanges", s.exchanges.as_ref().unwrap().mean, 4.0, 0.05);
+    let reply = s.consumer_reply.as_ref().unwrap();
+    near("consumer reply mean", reply.mean, 40.0, 0.05);
+    let effort = s.effort.as_ref().unwrap();
+    near("effort mean", effort.mean, 30.0, 0.15);
+    // Patience is censored data: enough abandonments to matter, and the
+    // censored estimate is right where the naive mean is far off.
+    let p = s.patience.as_ref().unwrap();
+    assert!(p.abandoned > 300, "{} abandonments", p.abandoned);
+    near("patience (censored MLE)", p.mean, 120.0, 0.10);
+    assert!(
+        p.mean_ci.0 <= 120.0 * 1.05 && p.mean_ci.1 >= 120.0 * 0.95,
+        "{:?}",
+        p.mean_ci
+    );
+    assert!(p.naive_mean < 0.8 * 120.0, "naive mean {}", p.naive_mean);
+    assert_eq!(s.response_sla.map(|x| x.0), Some(60.0));
+    let g = &f.groups[0];
+    assert_eq!(
+        (g.capacity, g.capacity_total),
+        ([2, 0], 2),
+        "capacity is exact"
+    );
+    assert_eq!(g.max_logged_in, 3);
+}
+
+#[test]
+fn social_messaging_with_parking_returns_and_reopens_comes_back() {
+    let f = simulate_and_fit(
+        r#"
+        [simulation]
+        name = "rt_social"
+        horizon = "14d"
+        warmup = "0s"
+        replications = 1
+        seed = 5
+        interval = "1h"
+
+        [[skill]]
+        name = "support"
+        channel = "messaging"
+        style = "social_messaging"
+        solved_to_closed = "1d"
+        park_after = "2m"
+        arrivals = { rate = 20, per = "1h" }
+        exchanges = { dist = "geometric", mean = 3 }
+        consumer_reply = { dist = "lognormal", mean = "2m", sd = "2m" }
+        agent_reply = { dist = "lognormal", mean = "45s", sd = "30s" }
+        response_sla = "2m"
+        auto_close = "2h"
+        consumer_can_close = false
+        returns = { probability = 0.3, after = { dist = "exponential", mean = "30m" } }
+
+        [[agents]]
+        name = "team"
+        count = 4
+        skills = ["support"]
+        capacity = { messaging = 3 }
+
+        [routing]
+        sticky = "5m"
+        "#,
+        3600.0,
+    );
+    let s = &f.skills[0];
+    assert_eq!((s.channel, s.style), ("messaging", "social_messaging"));
+    near("arrival rate", rate_per_hour(s), 20.0, 0.04);
+    near("exchanges", s.exchanges.as_ref().unwrap().mean, 3.0, 0.05);
+    near(
+        "consumer reply mean",
+        s.consumer_reply.as_ref().unwrap().mean,
+        120.0,
+        0.10,
+    );
+    near("effort mean", s.effort.as_ref().unwrap().mean, 45.0, 0.15);
+    let park = s.park.as_ref().unwrap();
+    let park_after = park.after.as_ref().unwrap();
+    near("park delay", park_after.mean, 120.0, 0.01);
+    let timer = s.timer.as_ref().unwrap();
+    near("solved → closed", timer.mean, 86_400.0, 0.01);
+    let returns = s.returns.as_ref().unwrap();
+    let p = &returns.probability;
+    let (lo, hi) = p.ci.unwrap();
+    assert!(
+        (lo - 0.02..=hi + 0.02).contains(&0.3),
+        "return probability {} [{lo}, {hi}]",
+        p.value
+    );
+    near(
+        "return delay",
+        returns.after.as_ref().unwrap().mean,
+        1800.0,
+        0.10,
+    );
+    assert!(s.reopen_rate.as_ref().unwrap().value > 0.1);
+    let g = &f.groups[0];
+    assert_eq!(
+        (g.capacity, g.capacity_total),
+        ([0, 3], 3),
+        "capacity is exact"
+    );
+}
+
+#[test]
+fn blended_agents_with_shifts_come_back() {
+    let f = simulate_and_fit(
+        r#"
+        [simulation]
+        name = "rt_blended"
+        horizon = "14d"
+        warmup = "0s"
+        replications = 1
+        seed = 3
+        interval = "1h"
+
+        [[skill]]
+        name = "chat"
+        channel = "live_chat"
+        style = "live_chat"
+        arrivals = { rate = 24, per = "1h" }
+        patience = { dist = "exponential", mean = "5m" }
+        exchanges = { dist = "geometric", mean = 3 }
+        consumer_reply = { dist = "exponential", mean = "30s" }
+        agent_reply = { dist = "gamma", mean = "40s", sd = "20s" }
+
+        [[skill]]
+        name = "mail"
+        channel = "messaging"
+        style = "social_messaging"
+        park_after = "1m"
+        solved_to_closed = "2h"
+        arrivals = { rate = 8, per = "1h" }
+        exchanges = { dist = "geometric", mean = 2 }
+        consumer_reply = { dist = "exponential", mean = "5m" }
+        agent_reply = { dist = "gamma", mean = "40s", sd = "20s" }
+
+        [[agents]]
+        name = "early"
+        count = 3
+        mode = "blended"
+        skills = ["chat", "mail"]
+        capacity = { live_chat = 2, messaging = 3, total = 4 }
+        shifts = [{ days = "daily", start = "06:00", end = "14:00" }]
+
+        [[agents]]
+        name = "late"
+        count = 2
+        mode = "blended"
+        skills = ["chat", "mail"]
+        capacity = { live_chat = 2, messaging = 3, total = 4 }
+        shifts = [{ days = "daily", start = "14:00", end = "22:00" }]
+        "#,
+        3600.0,
+    );
+    let chat = f.skills.iter().find(|s| s.name == "chat").unwrap();
+    let mail = f.skills.iter().find(|s| s.name == "mail").unwrap();
+    near("chat arrival rate", rate_per_hour(chat), 24.0, 0.04);
+    near("mail arrival rate", rate_per_hour(mail), 8.0, 0.06);
+    near(
+        "chat exchanges",
+        chat.exchanges.as_ref().unwrap().mean,
+        3.0,
+        0.05,
+    );
+    near(
+        "mail exchanges",
+        mail.exchanges.as_ref().unwrap().mean,
+        2.0,
+        0.06,
+    );
+    near(
+        "chat reply",
+        chat.consumer_reply.as_ref().unwrap().mean,
+        30.0,
+        0.05,
+    );
+    near(
+        "mail reply",
+        mail.consumer_reply.as_ref().unwrap().mean,
+        300.0,
+        0.10,
+    );
+    near(
+        "chat effort",
+        chat.effort.as_ref().unwrap().mean,
+        40.0,
+        0.15,
+    );
+    near(
+        "mail effort",
+        mail.effort.as_ref().unwrap().mean,
+        40.0,
+        0.15,
+    );
+    for (name, count, hours) in [("early", 3.0, 6..14), ("late", 2.0, 14..22)] {
+        let g = f.groups.iter().find(|g| g.name == name).unwrap();
+        assert_eq!(g.capacity, [2, 3], "{name}: capacity per channel");
+        assert!(g.capacity_total <= 4, "{name}: total {}", g.capacity_total);
+        assert_eq!(g.max_logged_in, count as u32);
+        // Staffing per interval within one agent: on shift and off.
+        for day in 0..7 {
+            for h in 0..24 {
+                let want = if hours.contains(&h) { count } else { 0.0 };
+                let got = g.logged_in[day * 24 + h];
+                assert!(
+                    (got - want).abs() <= 1.0,
+                    "{name}: day {day} {h}:00 {got} vs {want}"
+                );
+            }
+        }
+    }
+}
