@@ -1,6 +1,6 @@
 //! The calibration commands (SPEC §13): `ccsim fit LOG.csv` fits a
 //! scenario to an event log and writes `fitted.toml` (with the files of its
-//! empirical distributions), `fit.csv` and charts into one directory,
+//! empirical distributions), `fit.csv`, charts and `report.html` into one directory,
 //! published whole; `ccsim log convert --from liveperson FILE.json` turns a
 //! vendor export into the §13 log. Bad input (the message names the file,
 //! the line and the column) exits 2 with nothing written.
@@ -35,6 +35,8 @@ pub fn fit(a: &FitArgs) -> Result<()> {
     }
     write("fit.csv", &csv)?;
     let charts = fit_charts::write_fit_charts(&staged.join("charts"), &fit)?;
+    let page = fit_charts::fit_page(&fit, &csv, &staged.join("charts"), &charts)?;
+    ccsim::report::pages::write_page(staged, &page)?;
     stage.commit()?;
     drop(lock);
     for (name, n) in &fit.unknown {
@@ -45,7 +47,7 @@ pub fn fit(a: &FitArgs) -> Result<()> {
         ));
     }
     print(&format!(
-        "fitted {} skill(s) and {} group(s) from {} events over {:.1} days: fitted.toml, fit.csv, {} chart(s)\nwrote {}\n",
+        "fitted {} skill(s) and {} group(s) from {} events over {:.1} days: fitted.toml, fit.csv, {} chart(s), report.html\nwrote {}\n",
         fit.skills.len(),
         fit.groups.len(),
         fit.events,

@@ -244,8 +244,12 @@ pub fn format_row(start: &Start, r: &EventRow<'_>, out: &mut String) {
     out.push(',');
     out.push_str(r.channel);
     out.push(',');
-    if let Some((g, i)) = r.agent {
-        field(out, &format!("{g}#{i}"));
+    match r.agent {
+        Some((g, i)) if needs_quotes(g) => field(out, &format!("{g}#{i}")),
+        Some((g, i)) => {
+            let _ = write!(out, "{g}#{i}");
+        }
+        None => {}
     }
     out.push(',');
     if let Some((g, _)) = r.agent {

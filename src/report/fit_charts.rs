@@ -2,14 +2,17 @@
 //! and group, the data's distribution function (from the sample's
 //! quantiles) with the chosen family's drawn over it, so a planner sees
 //! where the fit departs from the data; and each skill's arrival profile
-//! over the week. Pure: a [`FitResult`] in, files out (through
-//! [`crate::report::charts`], written whole or not at all).
+//! over the week; and the fit's `report.html` ([`fit_page`]): a summary,
+//! the estimates of `fit.csv` without the per-slot rows, every chart.
+//! Pure: a [`FitResult`] in, files out (through [`crate::report::charts`],
+//! written whole or not at all).
 
 use crate::calibrate::FitResult;
 use crate::calibrate::result::slot_label;
 use crate::calibrate::stats::{DurationFit, Family};
 use crate::error::Result;
 use crate::report::charts::{self, Estimate, Series};
+use crate::report::html::{Block, Page};
 use std::path::Path;
 
 /// A file-name-safe form of a skill or group name.
@@ -137,4 +140,74 @@ pub fn write_fit_charts(dir: &Path, fit: &FitResult) -> Result<Vec<String>> {
         stems.push(stem);
     }
     Ok(stems)
+}
+
+/// The fit's `report.html`: what was read, the estimates (the rows of
+/// `fit_csv`, without the per-slot arrival and logged-in rows, which the
+/// charts and `fit.csv` hold) and the charts written into `charts`
+/// (`stems` as [`write_fit_charts`] returned them).
+///
+/// # Errors
+///
+/// A chart file that cannot be read.
+pub fn fit_page(fit: &FitResult, fit_csv: &[u8], charts: &Path, stems: &[String]) -> Result<Page> {
+    let mut summary = vec![
+        format!(
+            "{} events over {:.1} days ({:.2} weeks)",
+            fit.events,
+            fit.span / 86_400.0,
+            fit.weeks
+        ),
+        format!(
+            "{} conversation(s) in flight at the log's start, {} still open at its end",
+            fit.in_flight_at_start, fit.open_at_end
+        ),
+    ];
+    for (name, n) in &fit.unknown {
+        let name = if name.is_empty() { "(others)" } else { name };
+        summary.push(format!("{n} row(s) of unknown event `{name}` skipped"));
+    }
+    let mut rows = Vec::new();
+    let mut header = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(fit_csv);
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| crate::Error::other(format!("fit.csv: {e}")))?;
+        let cells: Vec<String> = rec.iter().map(str::to_string).collect();
+        if i == 0 {
+            header = cells;
+            continue;
+        }
+        let param = cells.get(2).map_or("", String::as_str);
+        let per_slot = (param.starts_with("arrivals.") && param != "arrivals.per_week")
+            || param.starts_with("logged_in.");
+        if !per_slot {
+            rows.push(cells);
+        }
+    }
+    let mut blocks = vec![
+        Block::Heading("The log".into()),
+        Block::List(summary),
+        Block::Heading("Estimates (fit.csv without the per-interval rows)".into()),
+        Block::Table { header, rows },
+        Block::Heading("Charts".into()),
+    ];
+    for stem in stems {
+        let p = charts.join(format!("{stem}.svg"));
+        let svg = std::fs::read_to_string(&p).map_err(|e| crate::Error::io("read", &p, e))?;
+        blocks.push(Block::Chart {
+            caption: format!("charts/{stem}.svg"),
+            svg,
+        });
+    }
+    Ok(Page {
+        title: "ccsim fit".into(),
+        subtitle: format!(
+            "from {}; profiles per {}-minute interval",
+            fit.file,
+            crate::calibrate::output::num(fit.interval / 60.0)
+        ),
+        blocks,
+    })
 }

@@ -198,6 +198,11 @@ fn fit_and_convert_commands_write_everything_or_nothing() {
     assert!(
         csv.starts_with("skill,group,parameter,estimate,ci_low,ci_high,method,n,goodness_of_fit\n")
     );
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        page.contains("<svg") && page.contains("agent_reply.mean"),
+        "{page}"
+    );
     // The fitted scenario is one `ccsim check` accepts.
     let o = ccsim(d, &["check", out.join("fitted.toml").to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
