@@ -549,3 +549,67 @@ fn blended_agents_with_shifts_come_back() {
         }
     }
 }
+
+#[test]
+fn transfers_and_their_targets_come_back() {
+    let f = simulate_and_fit(
+        r#"
+        [simulation]
+        name = "rt_transfer"
+        horizon = "7d"
+        warmup = "0s"
+        replications = 1
+        seed = 9
+        interval = "1h"
+
+        [[skill]]
+        name = "sales"
+        channel = "live_chat"
+        style = "live_chat"
+        arrivals = { rate = 30, per = "1h" }
+        exchanges = { dist = "geometric", mean = 3 }
+        consumer_reply = { dist = "exponential", mean = "30s" }
+        agent_reply = { dist = "exponential", mean = "20s" }
+        transfer = { probability = 0.1, to = "support" }
+
+        [[skill]]
+        name = "support"
+        channel = "live_chat"
+        style = "live_chat"
+        arrivals = { rate = 10, per = "1h" }
+        exchanges = { dist = "geometric", mean = 2 }
+        consumer_reply = { dist = "exponential", mean = "30s" }
+        agent_reply = { dist = "exponential", mean = "20s" }
+
+        [[agents]]
+        name = "front"
+        count = 3
+        skills = ["sales"]
+        capacity = { live_chat = 2 }
+
+        [[agents]]
+        name = "back"
+        count = 2
+        skills = ["support"]
+        capacity = { live_chat = 2 }
+        "#,
+        3600.0,
+    );
+    let sales = f.skills.iter().find(|s| s.name == "sales").unwrap();
+    let t = sales.transfer.as_ref().unwrap();
+    let (lo, hi) = t.ci.unwrap();
+    assert!(
+        lo <= 0.1 && 0.1 <= hi,
+        "transfers per reply {} [{lo}, {hi}]",
+        t.value
+    );
+    assert_eq!(sales.transfer_targets.len(), 1);
+    assert_eq!(sales.transfer_targets[0].0, "support");
+    // Fresh arrivals only: transferred conversations are not new demand.
+    let support = f.skills.iter().find(|s| s.name == "support").unwrap();
+    near("support arrival rate", rate_per_hour(support), 10.0, 0.08);
+    near("sales arrival rate", rate_per_hour(sales), 30.0, 0.05);
+    let back = f.groups.iter().find(|g| g.name == "back").unwrap();
+    assert_eq!(back.skills.len(), 1, "{:?}", back.skills);
+    assert_eq!(back.capacity, [2, 0]);
+}
