@@ -189,26 +189,6 @@ pub trait EventSink {
     fn event(&mut self, row: &EventRow<'_>);
 }
 
-/// The §13 name of an event.
-pub fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Arrived => "arrived",
-        Kind::Assigned => "assigned",
-        Kind::ConsumerMessage => "consumer_message",
-        Kind::AgentMessage => "agent_message",
-        Kind::Parked => "parked",
-        Kind::Solved => "solved",
-        Kind::Reopened => "reopened",
-        Kind::Transferred => "transferred",
-        Kind::ReturnedToQueue => "returned_to_queue",
-        Kind::Abandoned => "abandoned",
-        Kind::Closed => "closed",
-        Kind::Login => "login",
-        Kind::Logout => "logout",
-        Kind::Status => "status",
-    }
-}
-
 /// Whether a name needs CSV quoting.
 fn needs_quotes(s: &str) -> bool {
     s.contains([',', '"', '\n', '\r'])
@@ -230,7 +210,7 @@ pub fn format_row(start: &Start, r: &EventRow<'_>, out: &mut String) {
     use std::fmt::Write as _;
     start.format(r.t, out);
     out.push(',');
-    out.push_str(kind_name(r.kind));
+    out.push_str(r.kind.name());
     out.push(',');
     if let Some((id, _)) = r.conv {
         let _ = write!(out, "c{id}");
@@ -545,6 +525,16 @@ mod tests {
         let mut out = String::new();
         s.format(3661.25, &mut out);
         assert_eq!(out, "2024-01-01T01:01:01.250+01:00");
+    }
+
+    #[test]
+    fn event_names_are_one_table() {
+        for (i, (k, n)) in Kind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+            assert_eq!(k.name(), *n);
+            assert_eq!(Kind::parse(n), Some(*k));
+        }
+        assert_eq!(Kind::parse("typing"), None);
     }
 
     #[test]
