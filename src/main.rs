@@ -9,7 +9,7 @@
 mod commands;
 
 use clap::Parser;
-use commands::args::{Cli, Command, ExecArgs, OutputArgs};
+use commands::args::{Cli, Command, EventsArgs, ExecArgs, OutputArgs};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     let command = cli.command.unwrap_or(Command::Run {
         scenario: None,
         output: OutputArgs::default(),
+        events: EventsArgs::default(),
         exec: ExecArgs::default(),
     });
     match commands::execute(command) {

@@ -51,7 +51,10 @@
 //! Per group: skills (from `assigned`), capacity (the maximum concurrent
 //! open conversations of one agent per channel: an `assigned` takes a
 //! slot; `solved`, `closed`, `parked`, `transferred`, `returned_to_queue`
-//! free it; a consumer message on a parked conversation takes it back),
+//! free it; after a consumer message on a parked conversation, its next
+//! `assigned` takes it back — or, in a log that records no re-assignment,
+//! the agent's next reply, the reply's effort counting from the consumer's
+//! message),
 //! logged-in agents per slot (login → logout; an agent whose first row is
 //! not a login is taken as logged in since the log's start), breaks
 //! (`status` away/back_soon → online within a session).
@@ -185,6 +188,9 @@ struct Conv {
     agent: Option<usize>,
     slot: Option<(usize, usize)>,
     parked: bool,
+    /// A consumer message came while parked: the slot comes back with the
+    /// next `assigned` (or the agent's next reply).
+    unparking: bool,
     awaiting_agent: bool,
     in_list: Option<usize>,
     msgs: u32,
@@ -246,6 +252,11 @@ pub struct Fitter {
     start: Option<(f64, f64)>,
     last: (f64, f64),
     events: u64,
+    /// Whether the log records re-assignments of unparked conversations
+    /// (an `assigned` after a parked conversation's consumer message, as
+    /// the simulator writes): then an unparked conversation is its agent's
+    /// work only once re-assigned.
+    reassigns: bool,
 }
 
 fn ch(channel: &str) -> Option<usize> {
@@ -290,6 +301,7 @@ impl Fitter {
             start: None,
             last: (0.0, 0.0),
             events: 0,
+            reassigns: false,
         }
     }
 
@@ -480,6 +492,7 @@ impl Fitter {
                 agent: None,
                 slot: None,
                 parked: false,
+                unparking: false,
                 awaiting_agent: false,
                 in_list: None,
                 msgs: 0,
@@ -559,6 +572,7 @@ impl Fitter {
                 agent: None,
                 slot: None,
                 parked: false,
+                unparking: false,
                 awaiting_agent: true,
                 in_list: None,
                 msgs: 1,
@@ -590,6 +604,8 @@ impl Fitter {
                 }
                 c.agent = Some(a);
                 c.parked = false;
+                self.reassigns |= c.unparking;
+                c.unparking = false;
                 self.take_slot(&mut c, a);
                 self.list(&mut c, t);
                 let g = self.agents[a].group;
@@ -607,9 +623,20 @@ impl Fitter {
                 }
                 c.awaiting_agent = true;
                 if c.parked {
+                    // Capacity comes back with the re-assignment, which may
+                    // wait (the owner full, a sticky wait, another agent).
                     c.parked = false;
-                    if let Some(a) = c.agent {
-                        self.take_slot(&mut c, a);
+                    c.unparking = true;
+                    if !self.reassigns
+                        && let Some(a) = c.agent
+                        && c.in_list.is_none()
+                    {
+                        // No re-assignments seen in this log: the reply is
+                        // the owner's work from the consumer's message on.
+                        c.in_list = Some(a);
+                        let ag = &mut self.agents[a];
+                        ag.list += 1;
+                        ag.busy_since.get_or_insert(t);
                     }
                 }
                 self.list(&mut c, t);
@@ -622,6 +649,14 @@ impl Fitter {
                 } else {
                     Some(self.agent(e))
                 };
+                if c.unparking {
+                    // A log without re-assignments: the agent holds it again.
+                    c.unparking = false;
+                    if let Some(a) = by {
+                        c.agent = Some(a);
+                        self.take_slot(&mut c, a);
+                    }
+                }
                 if c.awaiting_agent {
                     c.awaiting_agent = false;
                     if c.in_list.is_some() && c.in_list == by {
@@ -719,7 +754,9 @@ impl Fitter {
                     }
                     _ => {}
                 }
-                if c.solved_at.is_none() {
+                // A timer close follows a solve; without one in the log,
+                // the solve came before the log's start (not counted).
+                if c.solved_at.is_none() && reason != "timer" {
                     self.skills[sk].solves += 1;
                 }
                 self.record_exchanges(&mut c);

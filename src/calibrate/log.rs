@@ -137,25 +137,32 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every event of §13 with its name.
+    pub const ALL: [(Kind, &'static str); 14] = [
+        (Kind::Arrived, "arrived"),
+        (Kind::Assigned, "assigned"),
+        (Kind::ConsumerMessage, "consumer_message"),
+        (Kind::AgentMessage, "agent_message"),
+        (Kind::Parked, "parked"),
+        (Kind::Solved, "solved"),
+        (Kind::Reopened, "reopened"),
+        (Kind::Transferred, "transferred"),
+        (Kind::ReturnedToQueue, "returned_to_queue"),
+        (Kind::Abandoned, "abandoned"),
+        (Kind::Closed, "closed"),
+        (Kind::Login, "login"),
+        (Kind::Logout, "logout"),
+        (Kind::Status, "status"),
+    ];
+
     /// The event named `s`, if it is one of §13.
     pub fn parse(s: &str) -> Option<Kind> {
-        Some(match s {
-            "arrived" => Kind::Arrived,
-            "assigned" => Kind::Assigned,
-            "consumer_message" => Kind::ConsumerMessage,
-            "agent_message" => Kind::AgentMessage,
-            "parked" => Kind::Parked,
-            "solved" => Kind::Solved,
-            "reopened" => Kind::Reopened,
-            "transferred" => Kind::Transferred,
-            "returned_to_queue" => Kind::ReturnedToQueue,
-            "abandoned" => Kind::Abandoned,
-            "closed" => Kind::Closed,
-            "login" => Kind::Login,
-            "logout" => Kind::Logout,
-            "status" => Kind::Status,
-            _ => return None,
-        })
+        Kind::ALL.iter().find(|(_, n)| *n == s).map(|(k, _)| *k)
+    }
+
+    /// The event's name in the log.
+    pub fn name(self) -> &'static str {
+        Kind::ALL[self as usize].1
     }
 
     /// Whether the event concerns a conversation (else an agent).

@@ -167,6 +167,31 @@ pub struct Candidate {
     pub ks_p: f64,
 }
 
+impl Candidate {
+    /// The fitted distribution function at `x` (for charts). For
+    /// `Empirical` (no parametric form) and `Deterministic` (a step at `a`)
+    /// it is the step at `a`; callers draw the data's quantiles instead.
+    pub fn cdf(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            return 0.0;
+        }
+        match self.family {
+            Family::Exponential => 1.0 - (-x / self.a).exp(),
+            Family::Lognormal => {
+                let var = (1.0 + (self.b / self.a).powi(2)).ln();
+                let mu = self.a.ln() - var / 2.0;
+                normal_cdf((x.ln() - mu) / var.sqrt())
+            }
+            Family::Gamma => {
+                let k = (self.a / self.b).powi(2);
+                gamma_lr(k, x * k / self.a)
+            }
+            Family::Weibull => 1.0 - (-(x / self.b).powf(self.a)).exp(),
+            Family::Deterministic | Family::Empirical => f64::from(x >= self.a),
+        }
+    }
+}
+
 /// A fitted distribution of durations.
 #[derive(Clone, Debug)]
 pub struct DurationFit {

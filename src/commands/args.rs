@@ -30,6 +30,9 @@ pub enum Command {
         /// Output and trace options.
         #[command(flatten)]
         output: OutputArgs,
+        /// The event log (`--events`, `--start`).
+        #[command(flatten)]
+        events: EventsArgs,
         /// Seed, replications, threads, memory.
         #[command(flatten)]
         exec: ExecArgs,
@@ -55,6 +58,14 @@ pub enum Command {
     Check {
         /// Scenario file (TOML).
         scenario: PathBuf,
+    },
+    /// Fit a scenario to an event log (SPEC §13): fitted.toml, fit.csv, charts.
+    Fit(FitArgs),
+    /// Event logs (SPEC §13): convert a vendor export to the neutral log.
+    Log {
+        /// What to do.
+        #[command(subcommand)]
+        command: LogCommand,
     },
     /// Measure speed on the Erlang A model (single-threaded).
     Bench {
@@ -90,6 +101,61 @@ impl Default for OutputArgs {
             xlsx: false,
         }
     }
+}
+
+/// The event log of `run` (SPEC §13).
+#[derive(Args, Clone, Debug, Default)]
+pub struct EventsArgs {
+    /// Also write events.csv: every event of the measured period of
+    /// replication 1 in the §13 log format (what `ccsim fit` reads).
+    #[arg(long)]
+    pub events: bool,
+    /// The date of simulated time 0 in events.csv: a Monday at 00:00,
+    /// RFC 3339 (2024-01-01T00:00:00Z, 2024-01-01T00:00:00+01:00) or a date.
+    #[arg(long, value_name = "DATE", default_value = "2024-01-01T00:00:00Z",
+          value_parser = ccsim::record::events::Start::parse)]
+    pub start: ccsim::record::events::Start,
+}
+
+/// Arguments of `ccsim fit`.
+#[derive(Args, Clone, Debug)]
+pub struct FitArgs {
+    /// The event log (CSV, SPEC §13), e.g. the events.csv of `ccsim run --events`.
+    pub log: PathBuf,
+    /// Profile interval: arrivals and logged-in agents per day of week × interval
+    /// (must divide a day: 15m, 30m, 1h, …).
+    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = duration_arg)]
+    pub interval: f64,
+    /// Directory that receives fitted.toml, fit.csv and charts/ (replaced whole).
+    #[arg(long, default_value = "output/fit", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// A duration such as `30m`, `1h` or `900` (seconds).
+fn duration_arg(s: &str) -> Result<f64, String> {
+    ccsim::scenario::schema::parse_duration(s)
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| format!("expected a duration above 0 such as 30m, 1h or 900s, not `{s}`"))
+}
+
+/// The subcommands of `ccsim log`.
+#[derive(Subcommand, Clone, Debug)]
+pub enum LogCommand {
+    /// Convert a vendor export to the §13 event log.
+    Convert(ConvertArgs),
+}
+
+/// Arguments of `ccsim log convert`.
+#[derive(Args, Clone, Debug)]
+pub struct ConvertArgs {
+    /// The export's format.
+    #[arg(long, value_parser = ["liveperson"])]
+    pub from: String,
+    /// The export (LivePerson: a Messaging Interactions conversations/search response, JSON).
+    pub file: PathBuf,
+    /// Write the log to FILE (default: stdout).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// How to run replications: options every simulating subcommand takes.

@@ -5,8 +5,9 @@
 //! stderr loses the message, not the exit code.
 
 pub mod args;
+mod calibrate;
 
-use args::{Command, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
+use args::{Command, EventsArgs, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
 use ccsim::error::{Context, Error, Result};
 use ccsim::report::csv_out::write_run_outputs;
 use ccsim::report::publish::{Publisher, lock_output};
@@ -46,8 +47,9 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Run {
             scenario,
             output,
+            events,
             exec,
-        } => run(scenario.as_deref(), &output, &exec),
+        } => run(scenario.as_deref(), &output, &events, &exec),
         Command::Compare {
             scenario,
             output,
@@ -57,6 +59,8 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Merge(a) => merge(&a),
         Command::Staff(a) => staff(&a),
         Command::Check { scenario } => check(&scenario),
+        Command::Fit(a) => calibrate::fit(&a),
+        Command::Log { command } => calibrate::log(&command),
         Command::Bench { customers, model } => {
             let r = if model == "routing" {
                 ccsim::bench::routing()?
@@ -97,7 +101,12 @@ fn apply(exec: &ExecArgs, scn: &mut Scenario) {
     }
 }
 
-fn run(path: Option<&Path>, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
+fn run(
+    path: Option<&Path>,
+    output: &OutputArgs,
+    events: &EventsArgs,
+    exec: &ExecArgs,
+) -> Result<()> {
     let mut scn = load_scenario(path)?;
     apply(exec, &mut scn);
     let dir = output.out.join(&scn.name);
@@ -109,6 +118,7 @@ fn run(path: Option<&Path>, output: &OutputArgs, exec: &ExecArgs) -> Result<()> 
     let opts = RunOptions {
         threads: exec.threads(),
         trace_dir: output.trace.then(|| staged.to_path_buf()),
+        events: events.events.then(|| (staged.to_path_buf(), events.start)),
         max_memory: exec.max_memory(),
         ..RunOptions::default()
     };

@@ -11,6 +11,7 @@
 //! Agent counts are kept when they happen after the warm-up; time
 //! integrals ([`level`]) are clipped to the measured window.
 
+pub mod events;
 pub mod level;
 pub mod trace;
 
@@ -88,6 +89,8 @@ pub struct Recorder<'a> {
     levels: Levels,
     agents: Vec<AgentRecord>,
     trace: Option<&'a mut dyn TraceSink>,
+    /// The event log (`--events`), see [`events`].
+    events: Option<events::EventLog<'a>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -125,6 +128,7 @@ impl<'a> Recorder<'a> {
                 })
                 .collect(),
             trace,
+            events: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod compare_charts;
 pub mod compare_table;
 pub mod csv_out;
 pub mod describe;
+pub mod fit_charts;
 pub mod html;
 pub mod pages;
 pub mod publish;

@@ -34,6 +34,9 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Write `conversations.csv` into this directory.
     pub trace_dir: Option<PathBuf>,
+    /// Write `events.csv` (SPEC §13) of replication 1 into this directory,
+    /// dated from this start.
+    pub events: Option<(PathBuf, crate::record::events::Start)>,
     /// Variant name in the results (default `base`).
     pub variant: Option<String>,
     /// What to aggregate (default: everything).
@@ -100,10 +103,20 @@ pub fn run_lenient(
         None => None,
     };
     let mut acc = Accumulator::new(scn, opts.detail);
+    let events_to = opts
+        .events
+        .as_ref()
+        .map(|(dir, start)| (dir.as_path(), *start));
+    if let Some((dir, _)) = events_to {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    // The event log is replication 1's.
+    let mut events = None;
     let job = |i: usize| pool::Job {
         scenario: scn,
         replication: i as u32,
         trace_dir,
+        events: events_to.filter(|_| i == 0),
     };
     let live = pool::Live::new(opts.max_live);
     pool::replicate(
@@ -116,6 +129,9 @@ pub fn run_lenient(
             if let (Some(j), Some(part)) = (joined.as_mut(), replica.trace) {
                 j.append(part)?;
             }
+            if replica.events.is_some() {
+                events = replica.events;
+            }
             tick();
             Ok(())
         },
@@ -123,6 +139,10 @@ pub fn run_lenient(
     let unstable = acc.unstable().cloned();
     if let (Some(j), None) = (joined, &unstable) {
         j.publish()?;
+    }
+    if let (Some(e), None, Some((dir, _))) = (events, &unstable, events_to) {
+        e.publish()
+            .map_err(|err| Error::io("write", &dir.join("events.csv"), err))?;
     }
     let variant = opts.variant.as_deref().unwrap_or("base");
     let mut unstable = unstable;
@@ -144,6 +164,7 @@ pub fn run_one(scn: &Scenario) -> Result<crate::sim::RepResult> {
             scenario: scn,
             replication: 0,
             trace_dir: None,
+            events: None,
         },
         crate::sim::MAX_LIVE,
         None,

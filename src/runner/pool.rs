@@ -22,6 +22,7 @@
 
 use super::trace::{self, Part};
 use crate::error::{Error, Result};
+use crate::record::events::{CsvEvents, Start};
 use crate::scenario::Scenario;
 use crate::sim::{LiveBudget, MAX_LIVE, RepResult, Sim};
 use std::collections::BTreeMap;
@@ -39,6 +40,10 @@ pub struct Job<'a> {
     /// Write the replication's trace rows into a temporary file in this
     /// directory ([`Replica::trace`]).
     pub trace_dir: Option<&'a Path>,
+    /// Write the replication's event log (`events.csv`, SPEC §13) into a
+    /// temporary file in this directory, times dated from this start
+    /// ([`Replica::events`]).
+    pub events: Option<(&'a Path, Start)>,
 }
 
 /// The live-conversation limit of the replications of one [`replicate`]
@@ -107,6 +112,9 @@ pub struct Replica {
     /// Its trace rows (CSV without header), when the job asked for them; the
     /// file is deleted when this is dropped.
     pub trace: Option<Part>,
+    /// Its event log, when the job asked for it (unpublished: deleted when
+    /// dropped).
+    pub events: Option<CsvEvents>,
 }
 
 /// How many jobs the workers may run ahead of the oldest undelivered one.
@@ -123,38 +131,39 @@ pub fn window(threads: usize) -> usize {
 ///
 /// When its trace file cannot be created or written.
 pub fn run_job(job: &Job<'_>, max_live: usize, budget: Option<&LiveBudget>) -> Result<Replica> {
-    fn limited<'s>(sim: Sim<'s>, max_live: usize, budget: Option<&LiveBudget>) -> Sim<'s> {
-        let sim = sim.max_live(max_live);
-        match budget {
-            Some(b) => sim.budget(b),
-            None => sim,
-        }
+    let mut trace = match job.trace_dir {
+        Some(dir) => Some(trace::CsvTrace::create(dir, job.replication)?),
+        None => None,
+    };
+    let mut events = match job.events {
+        Some((dir, start)) => Some(
+            CsvEvents::create(dir, start)
+                .map_err(|e| Error::io("create a temporary event log in", dir, e))?,
+        ),
+        None => None,
+    };
+    let mut sim = Sim::new(
+        job.scenario,
+        job.replication,
+        trace.as_mut().map(|t| t as &mut dyn crate::sim::TraceSink),
+    )
+    .max_live(max_live);
+    if let Some(b) = budget {
+        sim = sim.budget(b);
     }
-    match job.trace_dir {
-        None => Ok(Replica {
-            result: limited(
-                Sim::new(job.scenario, job.replication, None),
-                max_live,
-                budget,
-            )
-            .run(),
-            trace: None,
-        }),
-        Some(dir) => {
-            let mut sink = trace::CsvTrace::create(dir, job.replication)?;
-            let result = limited(
-                Sim::new(job.scenario, job.replication, Some(&mut sink)),
-                max_live,
-                budget,
-            )
-            .run();
-            let part = sink.finish()?;
-            Ok(Replica {
-                result,
-                trace: Some(part),
-            })
-        }
+    if let Some(e) = events.as_mut() {
+        sim = sim.events(e);
     }
+    let result = sim.run();
+    let trace = match trace {
+        Some(t) => Some(t.finish()?),
+        None => None,
+    };
+    Ok(Replica {
+        result,
+        trace,
+        events,
+    })
 }
 
 /// Runs jobs `0..count` (`job(i)` describes job `i`) on `pool` within
@@ -279,6 +288,7 @@ mod tests {
             scenario: &scn,
             replication: (i % 7) as u32,
             trace_dir: None,
+            events: None,
         };
         let live = Live::new(None);
         let mut runs = Vec::new();
@@ -319,6 +329,7 @@ mod tests {
             scenario: &scn,
             replication: i as u32,
             trace_dir: None,
+            events: None,
         };
         let alone: Vec<RepResult> = (0..4)
             .map(|i| run_job(&job(i), MAX_LIVE, None).unwrap().result)

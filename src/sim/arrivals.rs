@@ -133,6 +133,13 @@ impl Sim<'_> {
         };
         self.count_alive(s);
         self.rec.arrived(now, s, new_issue);
+        self.rec.conv_event(
+            now,
+            crate::calibrate::Kind::Arrived,
+            &self.convs[c],
+            None,
+            crate::record::events::Detail::None,
+        );
         c
     }
 }

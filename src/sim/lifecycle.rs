@@ -5,9 +5,11 @@
 //! recorder; none touches a counter.
 
 use super::{Ev, PendingReturn, Sim};
+use crate::calibrate::Kind;
 use crate::model::ConvId;
 use crate::model::conversation::{CloseReason, State, flag};
 use crate::model::style::AfterSolve;
+use crate::record::events::Detail;
 use rand::{Rng, RngExt};
 
 impl Sim<'_> {
@@ -46,6 +48,8 @@ impl Sim<'_> {
         }
         self.convs[c].go(State::Abandoned);
         self.rec.abandoned(now, &self.convs[c]);
+        self.rec
+            .conv_event(now, Kind::Abandoned, &self.convs[c], None, Detail::None);
         self.free(c);
     }
 
@@ -62,6 +66,13 @@ impl Sim<'_> {
     pub(super) fn on_consumer_msg(&mut self, c: ConvId) {
         let now = self.q.now();
         let sla = self.scn.skills[self.convs[c].skill as usize].response_sla;
+        self.rec.conv_event(
+            now,
+            Kind::ConsumerMessage,
+            &self.convs[c],
+            None,
+            Detail::None,
+        );
         let conv = &mut self.convs[c];
         conv.msg_at = now;
         conv.deadline = now + sla;
@@ -88,6 +99,9 @@ impl Sim<'_> {
         self.release_slot(c, a);
         self.convs[c].go(State::Parked);
         self.rec.parked(&self.convs[c]);
+        let now = self.q.now();
+        self.rec
+            .conv_event(now, Kind::Parked, &self.convs[c], Some(a), Detail::None);
         self.after_release(a);
     }
 
@@ -137,6 +151,8 @@ impl Sim<'_> {
                 AfterSolve::Close => self.close(c, CloseReason::Agent),
                 AfterSolve::Solved { window } => {
                     let a = self.convs[c].agent.expect("open");
+                    self.rec
+                        .conv_event(now, Kind::Solved, &self.convs[c], Some(a), Detail::None);
                     self.end_open(c);
                     self.release_slot(c, a);
                     let conv = &mut self.convs[c];
@@ -171,6 +187,11 @@ impl Sim<'_> {
             conv.deadline = now + sk.response_sla;
             conv.set(flag::PENDING_MSG, true);
             self.rec.reopened(now, &self.convs[pr.conv]);
+            let conv = &self.convs[pr.conv];
+            self.rec
+                .conv_event(now, Kind::Reopened, conv, None, Detail::None);
+            self.rec
+                .conv_event(now, Kind::ConsumerMessage, conv, None, Detail::None);
             self.route_returning(pr.conv);
         } else {
             // Closed meanwhile: a new conversation for the same issue.
@@ -229,6 +250,14 @@ impl Sim<'_> {
             conv.agent = None;
         }
         self.rec.closed(now, &self.convs[c], reason);
+        let by = a.or(self.convs[c].prev_agent);
+        self.rec.conv_event(
+            now,
+            Kind::Closed,
+            &self.convs[c],
+            by,
+            Detail::Text(reason.name()),
+        );
         self.free(c);
         if let Some(a) = holder {
             self.after_release(a);

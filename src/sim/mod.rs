@@ -425,6 +425,13 @@ impl<'a> Sim<'a> {
         self
     }
 
+    /// Sends every event of the measured period to `sink` (the event log,
+    /// [`crate::record::events`]).
+    pub fn events(mut self, sink: &'a mut dyn crate::record::events::EventSink) -> Self {
+        self.rec.set_events(sink);
+        self
+    }
+
     /// Sets the most events at one simulated instant before the run stops
     /// as making no progress (default [`MAX_EVENTS_AT_ONE_INSTANT`]).
     pub fn max_events_at_one_instant(mut self, n: u64) -> Self {

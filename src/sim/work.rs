@@ -3,8 +3,10 @@
 //! the idle timers (auto-close, park), transfers and returns to the queue.
 
 use super::{Ev, Sim};
+use crate::calibrate::Kind;
 use crate::model::conversation::{State, flag};
 use crate::model::{AgentId, ConvId};
+use crate::record::events::Detail;
 use crate::scenario::TransferTarget;
 use rand::RngExt;
 
@@ -109,6 +111,13 @@ impl Sim<'_> {
         let scn = self.scn;
         let first = !self.convs[c].has(flag::FIRST_REPLY);
         self.rec.replied(now, &self.convs[c], first);
+        self.rec.conv_event(
+            now,
+            Kind::AgentMessage,
+            &self.convs[c],
+            Some(a),
+            Detail::None,
+        );
         let conv = &mut self.convs[c];
         let sk = &scn.skills[conv.skill as usize];
         if first {
@@ -196,6 +205,12 @@ impl Sim<'_> {
         conv.msg_at = now;
         conv.deadline = now + self.scn.skills[conv.skill as usize].response_sla;
         conv.go(State::Queued);
+        let detail = match to {
+            TransferTarget::Skill(_) => Detail::None,
+            TransferTarget::Group(g) => Detail::Group(&self.scn.groups[g].name),
+        };
+        self.rec
+            .conv_event(now, Kind::Transferred, &self.convs[c], Some(a), detail);
         if !self.try_route(c) {
             self.enqueue(c, false);
         }
@@ -208,6 +223,14 @@ impl Sim<'_> {
         self.end_open(c);
         self.release_slot(c, a);
         self.rec.returned_to_queue(&self.convs[c]);
+        let now = self.q.now();
+        self.rec.conv_event(
+            now,
+            Kind::ReturnedToQueue,
+            &self.convs[c],
+            Some(a),
+            Detail::None,
+        );
         let conv = &mut self.convs[c];
         conv.prev_agent = Some(a);
         conv.agent = None;

@@ -63,6 +63,8 @@ impl Sim<'_> {
         self.rec.agent_time(a, now, ag.status, ag.open);
         self.rec
             .staffing_changed(now, ag.group.ix(), (ag.status, ag.login), (status, login));
+        self.rec
+            .agent_event(now, a, (ag.status, ag.login), (status, login));
         let ag = &mut self.agents[a];
         ag.status = status;
         ag.login = login;

@@ -379,6 +379,7 @@ fn run_points(
             scenario: &prep.points[&todo[i]],
             replication: rep,
             trace_dir: None,
+            events: None,
         }
     };
     let mut current: Option<(usize, Accumulator<'_>)> = None;

@@ -19,6 +19,7 @@ mod limits;
 mod outputs_faults;
 mod publish;
 mod reports;
+mod roundtrip;
 mod routing;
 mod sweep;
 mod sweep_files;
