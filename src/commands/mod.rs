@@ -6,7 +6,7 @@
 
 pub mod args;
 
-use args::{Command, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
+use args::{Command, ExecArgs, MergeArgs, OutputArgs, ScheduleArgs, StaffArgs, SweepArgs};
 use ccsim::error::{Context, Error, Result};
 use ccsim::report::csv_out::write_run_outputs;
 use ccsim::report::publish::{Publisher, lock_output};
@@ -56,6 +56,7 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Sweep(a) => sweep(&a),
         Command::Merge(a) => merge(&a),
         Command::Staff(a) => staff(&a),
+        Command::Schedule(a) => schedule(&a),
         Command::Check { scenario } => check(&scenario),
         Command::Bench { customers, model } => {
             let r = if model == "routing" {
@@ -188,6 +189,26 @@ fn staff(a: &StaffArgs) -> Result<()> {
         max_memory: a.exec.max_memory(),
     };
     print(&ccsim::staff::run(&a.scenario, &cfg, &mut |w| warn(w))?)
+}
+
+fn schedule(a: &ScheduleArgs) -> Result<()> {
+    let cfg = ccsim::schedule::ScheduleConfig {
+        shifts: a.shifts.clone(),
+        targets: a.targets.clone(),
+        shrinkage: a.shrinkage,
+        confidence: a.confidence,
+        max: a.max,
+        max_repairs: a.max_repairs,
+        out: a.out.clone(),
+        overrides: ccsim::sweep::run::Overrides {
+            seed: a.exec.seed,
+            replications: a.exec.replications,
+        },
+        threads: a.exec.threads(),
+        max_memory: a.exec.max_memory(),
+        progress: true,
+    };
+    print(&ccsim::schedule::run(&a.scenario, &cfg, &mut |l| diag(l))?)
 }
 
 fn check(path: &Path) -> Result<()> {
