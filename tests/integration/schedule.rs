@@ -224,6 +224,62 @@ fn a_plan_meets_its_targets_again_with_other_seeds_and_any_thread_count() {
         let hi: f64 = r["service_level_ci_high"].parse().unwrap();
         assert!(hi >= 0.8, "{r:?}");
     }
+
+    // Negative control: the same check fails for a plan with one agent
+    // per template.
+    let text = std::fs::read_to_string(dir.join("scheduled.toml")).unwrap();
+    let thin: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("count = ") {
+                "count = 1".to_string()
+            } else {
+                l.replace("day-scheduled", "thin")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(&dir, "thin.toml", &thin);
+    let run = ccsim(
+        &dir,
+        &[
+            "run",
+            "thin.toml",
+            "--seed",
+            "991",
+            "--replications",
+            "8",
+            "--out",
+            "again",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0));
+    let iv = rows(&dir.join("again/thin/intervals.csv"));
+    assert!(iv.iter().any(|r| {
+        r["skill"] == "all"
+            && r["service_level_ci_high"]
+                .parse::<f64>()
+                .is_ok_and(|hi| hi < 0.8)
+    }));
+}
+
+/// The example of the README plans `scenarios/modes.toml`: it stays valid.
+#[test]
+fn the_example_shifts_file_is_valid_for_modes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = Base::load(&root.join("scenarios/modes.toml")).unwrap();
+    let file = shifts::load(&root.join("examples/shifts.toml"), &base).unwrap();
+    assert_eq!(file.group, "chat-early");
+    let early: Vec<(&str, &str)> = file.templates[..3]
+        .iter()
+        .map(|t| (t.start.as_str(), t.end.as_str()))
+        .collect();
+    // A list of starts keeps the first start's length (8 hours).
+    assert_eq!(
+        early,
+        [("06:00", "14:00"), ("07:00", "15:00"), ("08:00", "16:00")]
+    );
+    assert!(file.templates.iter().all(|t| !t.shifts.is_empty()));
 }
 
 #[test]
