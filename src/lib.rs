@@ -31,7 +31,7 @@
 //!   levels) and writes the trace, and produces the [`sim::RepResult`].
 //!
 //! [`runner`] is the one replication runner behind `run`, [`compare`],
-//! [`sweep`], [`staff`] and [`bench`](mod@bench). Every fallible function returns the
+//! [`sweep`], [`staff`], [`schedule`] and [`bench`](mod@bench). Every fallible function returns the
 //! one [`Error`], whose [`Error::exit_code`] says how the command line
 //! exits (2 bad input, 1 otherwise); the command line itself (clap,
 //! printing, exit codes) lives in the binary, not here.
@@ -60,6 +60,7 @@ pub mod record;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod schedule;
 pub mod sim;
 pub mod staff;
 pub mod staffing;

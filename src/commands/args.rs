@@ -54,6 +54,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Find the smallest head-count that meets a target, by simulation.
     Staff(StaffArgs),
+    /// Plan shifts: agents per allowed shift template at least cost, simulated and repaired.
+    Schedule(ScheduleArgs),
     /// Validate a scenario: print errors and warnings, run nothing.
     Check {
         /// Scenario file (TOML).
@@ -266,6 +268,43 @@ pub struct StaffArgs {
     #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max: u32,
     /// Output directory; staffing.csv goes to DIR/NAME/, NAME being the scenario's name.
+    #[arg(long, default_value = "output", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Seed, replications, threads, memory.
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+/// Arguments of `ccsim schedule`.
+#[derive(Args, Clone, Debug)]
+#[command(mut_arg("replications", |a| a.help(
+    "Replications per simulated count or plan (overrides the scenario's; at least 2)"
+)))]
+pub struct ScheduleArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// The shifts file: `group = "NAME"` and its allowed `[[template]]`s
+    /// (days, start or a list of starts, end, breaks, cost per agent-hour).
+    #[arg(long, value_name = "SHIFTS.toml")]
+    pub shifts: PathBuf,
+    /// A target every report interval must meet, e.g. "service_level>=0.8",
+    /// "chat:asa<=30s" (repeatable; measured per interval).
+    #[arg(long = "target", required = true, value_name = "TARGET", value_parser = Target::parse)]
+    pub targets: Vec<Target>,
+    /// Share of paid time not on the floor (absence, meetings): scheduled
+    /// agents = agents needed / (1 - shrinkage).
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
+    pub shrinkage: f64,
+    /// Confidence level of the decision rule (as for `ccsim staff`).
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Largest head-count tried when sizing an interval.
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max: u32,
+    /// Most repair rounds (simulate, add agents where an interval misses) after the first plan.
+    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub max_repairs: u32,
+    /// Output directory; results go to DIR/NAME/, NAME being the scenario's name.
     #[arg(long, default_value = "output", value_name = "DIR")]
     pub out: PathBuf,
     /// Seed, replications, threads, memory.

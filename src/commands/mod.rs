@@ -7,7 +7,9 @@
 pub mod args;
 mod calibrate;
 
-use args::{Command, EventsArgs, ExecArgs, MergeArgs, OutputArgs, StaffArgs, SweepArgs};
+use args::{
+    Command, EventsArgs, ExecArgs, MergeArgs, OutputArgs, ScheduleArgs, StaffArgs, SweepArgs,
+};
 use ccsim::error::{Context, Error, Result};
 use ccsim::report::csv_out::write_run_outputs;
 use ccsim::report::publish::{Publisher, lock_output};
@@ -58,6 +60,7 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Sweep(a) => sweep(&a),
         Command::Merge(a) => merge(&a),
         Command::Staff(a) => staff(&a),
+        Command::Schedule(a) => schedule(&a),
         Command::Check { scenario } => check(&scenario),
         Command::Fit(a) => calibrate::fit(&a),
         Command::Log { command } => calibrate::log(&command),
@@ -198,6 +201,26 @@ fn staff(a: &StaffArgs) -> Result<()> {
         max_memory: a.exec.max_memory(),
     };
     print(&ccsim::staff::run(&a.scenario, &cfg, &mut |w| warn(w))?)
+}
+
+fn schedule(a: &ScheduleArgs) -> Result<()> {
+    let cfg = ccsim::schedule::ScheduleConfig {
+        shifts: a.shifts.clone(),
+        targets: a.targets.clone(),
+        shrinkage: a.shrinkage,
+        confidence: a.confidence,
+        max: a.max,
+        max_repairs: a.max_repairs,
+        out: a.out.clone(),
+        overrides: ccsim::sweep::run::Overrides {
+            seed: a.exec.seed,
+            replications: a.exec.replications,
+        },
+        threads: a.exec.threads(),
+        max_memory: a.exec.max_memory(),
+        progress: true,
+    };
+    print(&ccsim::schedule::run(&a.scenario, &cfg, &mut |l| diag(l))?)
 }
 
 fn check(path: &Path) -> Result<()> {

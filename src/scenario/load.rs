@@ -216,7 +216,7 @@ pub fn load_table_with(
 
 /// A TOML syntax error (the text is not TOML at all): its line, the key it
 /// is about when one can be told, and toml's message with the line shown.
-fn syntax_error(e: &toml::de::Error, text: &str, shown: &str) -> ScenarioError {
+pub(crate) fn syntax_error(e: &toml::de::Error, text: &str, shown: &str) -> ScenarioError {
     let line = e.span().map(|s| line_of(text, s.start));
     let key = e.span().and_then(|s| {
         if e.message().contains("duplicate key") {
@@ -273,7 +273,7 @@ fn table_before(text: &str, offset: usize) -> Option<String> {
 /// entries of `[[skill]]`, `[[agents]]` and `[[variant]]` are named by their
 /// `name` (`skill.billing.arrivals.rate`), other list positions are left
 /// out, and a key that is unknown or missing is appended.
-fn dotted_key(
+pub(crate) fn dotted_key(
     path: &serde_path_to_error::Path,
     doc: Option<&toml::Table>,
     message: &str,

@@ -21,6 +21,7 @@ mod publish;
 mod reports;
 mod roundtrip;
 mod routing;
+mod schedule;
 mod sweep;
 mod sweep_files;
 mod validation;
