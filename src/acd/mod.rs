@@ -263,6 +263,8 @@ impl Sim<'_> {
         }
         let conv = &mut self.convs[c];
         let new_to_agent = conv.new_to_agent(a);
+        // An agent has it: the consumer no longer waits (patience ends).
+        conv.timers.patience.cancel();
         conv.set(flag::ACTIONABLE, false);
         conv.target_group = None;
         conv.ignored.clear();

@@ -10,7 +10,10 @@
 //! ```
 //!
 //! * `Queued` — in its skill's queue (or waiting for its previous agent,
-//!   `sticky`). Patience runs only on the first wait of a new conversation.
+//!   `sticky`). Patience runs on the first wait of a new conversation and,
+//!   with the skill's `requeue_patience`, on every re-queue (returned to
+//!   the queue, transferred; SPEC §10); a reopened or unparked one keeps
+//!   its place.
 //! * `Offered` — ringing at one agent (ring mode); holds a slot of that
 //!   agent's capacity; patience still runs.
 //! * `AwaitAgent` / `AwaitConsumer` — the two turns of *Open*: assigned,
@@ -34,7 +37,7 @@
 //! | `state`      | any timer or queue entry tied to a state   | park, style close, sticky, ring, accept, queue and sticky entries, a pending return | **every transition** ([`Conv::go`]) |
 //! | `consumer`   | the agent's reply (→ AwaitConsumer)        | the consumer's next message               | → Solved, transfer, resume after auto-close, the end |
 //! | `auto_close` | an idle conversation (→ AwaitConsumer)     | auto-close                                | a consumer message, → Solved, transfer, return to queue, resume, the end |
-//! | `patience`   | a new conversation's first wait            | abandonment (acts only while it waits)    | the end |
+//! | `patience`   | a wait: the first, or a re-queue with `requeue_patience` | abandonment (acts only while it waits) | assignment, the end |
 //!
 //! A slot reused by a new conversation cancels all four.
 
@@ -159,7 +162,7 @@ pub mod flag {
     pub const MEASURED: u8 = 16;
     /// Has been assigned at least once (handled).
     pub const HANDLED: u8 = 32;
-    /// Still in its first queue wait (patience applies).
+    /// Still in its first queue wait (counted in the queue times when it ends).
     pub const FIRST_WAIT: u8 = 64;
     /// Transferred at least once (counted in `transfer_rate`).
     pub const TRANSFERRED: u8 = 128;
@@ -174,7 +177,7 @@ pub struct Timers {
     pub consumer: Timer,
     /// Auto-close of an idle conversation.
     pub auto_close: Timer,
-    /// Abandonment during the first wait.
+    /// Abandonment while waiting (first wait or re-queue).
     pub patience: Timer,
 }
 

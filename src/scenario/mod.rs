@@ -134,6 +134,13 @@ pub struct Skill {
     pub arrivals: Arrivals,
     /// Patience in queue; None: never abandons.
     pub patience: Option<Dist>,
+    /// `requeue_patience` as given (see [`Skill::requeue_patience`] for
+    /// the one that applies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requeue_patience: Option<Dist>,
+    /// Coefficient of variation of each day's volume (`arrivals.day_cv`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub day_cv: f64,
     /// Consumer messages per conversation.
     pub exchanges: CountDist,
     /// Consumer reply time.
@@ -168,8 +175,24 @@ pub struct Skill {
     pub return_probability: f64,
     /// Returns.
     pub returns: Option<Returns>,
+    /// Retries of consumers who abandoned (a new conversation, same issue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Returns>,
     /// Transfers.
     pub transfer: Option<Transfer>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+impl Skill {
+    /// The patience of a re-queued conversation (returned to the queue,
+    /// transferred): `requeue_patience` if set; else none (it keeps its
+    /// place).
+    pub fn requeue_patience(&self) -> Option<&Dist> {
+        self.requeue_patience.as_ref()
+    }
 }
 
 /// Agent modes (SPEC §3).

@@ -193,9 +193,7 @@ impl Sim<'_> {
         conv.msg_at = now;
         conv.deadline = now + self.scn.skills[conv.skill as usize].response_sla;
         conv.go(State::Queued);
-        if !self.try_route(c) {
-            self.enqueue(c, false);
-        }
+        self.requeue(c);
     }
 
     /// Unassigns a conversation to the end of its queue (logout policy).
@@ -213,8 +211,6 @@ impl Sim<'_> {
         // Not straight back to the agent who returned it.
         conv.ignored.push(a);
         conv.go(State::Queued);
-        if !self.try_route(c) {
-            self.enqueue(c, false);
-        }
+        self.requeue(c);
     }
 }

@@ -9,6 +9,7 @@ mod conservation;
 mod determinism;
 mod erlang;
 mod fidelity_counts;
+mod fidelity_demand;
 mod fidelity_metrics;
 mod fuzz;
 mod golden;
