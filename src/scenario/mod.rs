@@ -188,10 +188,15 @@ fn is_zero(x: &f64) -> bool {
 
 impl Skill {
     /// The patience of a re-queued conversation (returned to the queue,
-    /// transferred): `requeue_patience` if set; else none (it keeps its
-    /// place).
+    /// transferred): `requeue_patience` if set; else, for live chat, the
+    /// skill's `patience` (a consumer does not sit in a chat window through
+    /// the night); else none (a messaging conversation keeps its place).
     pub fn requeue_patience(&self) -> Option<&Dist> {
-        self.requeue_patience.as_ref()
+        match (&self.requeue_patience, self.channel) {
+            (Some(d), _) => Some(d),
+            (None, Channel::LiveChat) => self.patience.as_ref(),
+            (None, Channel::Messaging) => None,
+        }
     }
 }
 

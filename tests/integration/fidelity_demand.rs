@@ -77,6 +77,11 @@ fn a_chat_returned_at_logout_abandons_with_its_requeue_patience() {
 /// first reply to `second`, whose only agent `b#0` logs in at 600 s;
 /// `second` gets `extra`.
 fn transfer_case(extra: &str) -> String {
+    transfer_case_in("live_chat", extra)
+}
+
+/// [`transfer_case`] with both skills in `channel`.
+fn transfer_case_in(channel: &str, extra: &str) -> String {
     format!(
         r#"
 [simulation]
@@ -86,12 +91,14 @@ replications = 1
 interval = 2000
 [[skill]]
 name = "first"
+channel = "{channel}"
 arrivals = {{ trace = "{}" }}
 exchanges = {}
 agent_reply = {}
 transfer = {{ probability = 1.0, to = "second" }}
 [[skill]]
 name = "second"
+channel = "{channel}"
 arrivals = {{ trace = "{}" }}
 consumer_reply = {}
 agent_reply = {}
@@ -142,6 +149,27 @@ fn a_transferred_chat_abandons_with_the_targets_requeue_patience() {
         ),
         (1, 1, 1, 0)
     );
+}
+
+/// Without `requeue_patience`, a re-queued live chat draws the skill's
+/// `patience`; a messaging conversation keeps its place until an agent
+/// takes it.
+#[test]
+fn requeue_patience_defaults_to_patience_for_live_chat_only() {
+    let patience = format!("patience = {}", det(100.0));
+    let (r, log) = timeline(&transfer_case(&patience));
+    assert_eq!(steps(&log, 0)[2], st(210.0, "abandoned", ""));
+    assert_eq!(r.skills[0].abandoned, 1);
+    let (r, log) = timeline(&transfer_case_in("messaging", &patience));
+    assert_eq!(
+        steps(&log, 0)[..3],
+        [
+            st(100.0, "awaiting_agent", "a#0"),
+            st(110.0, "queued", ""),
+            st(600.0, "awaiting_agent", "b#0"),
+        ]
+    );
+    assert_eq!((r.skills[0].abandoned, r.skills[0].handled), (0, 1));
 }
 
 /// A consumer who abandons comes back `retry.after` later with a new
