@@ -14,7 +14,8 @@ use rand::{Rng, RngExt};
 /// Why a consumer comes back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Comeback {
-    /// `returns`: after a solve (or an auto-close).
+    /// `returns`: after a solve, or after an auto-close (the consumer had
+    /// no answer).
     Return,
     /// `retry`: after abandoning.
     Retry,
@@ -240,6 +241,12 @@ impl Sim<'_> {
         let resume =
             sk.resume_probability > 0.0 && conv.arng.random::<f64>() < sk.resume_probability;
         if !resume {
+            // The consumer had no answer: the skill's `returns` apply (drawn
+            // now, the delay from the auto-close), always as a new
+            // conversation of the same issue (this one is closed).
+            if let Some(r) = &sk.returns {
+                self.come_back(c, r, Comeback::Return);
+            }
             self.close(c, CloseReason::AutoClose);
             return;
         }

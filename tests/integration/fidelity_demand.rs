@@ -214,6 +214,46 @@ fn an_abandoned_consumer_retries_with_a_new_conversation_of_the_same_issue() {
     assert_eq!((r.skills[0].offered, r.skills[0].retries), (1, 0));
 }
 
+/// A consumer whose conversation was auto-closed had no answer: `returns`
+/// apply there too, `after` from the auto-close, as a new conversation of
+/// the same issue. Here every conversation is auto-closed 60 s after the
+/// agent's first reply and comes back 300 s later: arrivals at 100, 470,
+/// 840, 1210, 1580, 1950 (the last still open at the end, 2000).
+#[test]
+fn returns_apply_after_an_auto_close() {
+    let skill = format!(
+        "arrivals = {{ trace = \"{}\" }}\nexchanges = {}\nconsumer_reply = {}\nagent_reply = {}\nauto_close = 60\nreturns = {{ probability = 1.0, after = {} }}",
+        common::trace(&[100.0]),
+        det(3.0),
+        det(1000.0),
+        det(10.0),
+        det(300.0)
+    );
+    let (r, log) = timeline(&one_skill(&skill, ""));
+    assert_eq!(
+        steps(&log, 0),
+        vec![
+            st(100.0, "awaiting_agent", "a#0"),
+            st(110.0, "awaiting_consumer", "a#0"),
+            st(170.0, "closed", ""),
+        ]
+    );
+    assert_eq!(steps(&log, 1)[0], st(470.0, "awaiting_agent", "a#0"));
+    assert_eq!(steps(&log, 5)[0], st(1950.0, "awaiting_agent", "a#0"));
+    assert!(log.iter().all(|e| e.issue == 0), "one consumer issue");
+    let t = &r.skills[0];
+    assert_eq!(
+        (
+            t.offered,
+            t.issues,
+            t.auto_closed,
+            t.in_system_end,
+            t.reopens
+        ),
+        (6, 1, 5, 1, 0)
+    );
+}
+
 /// Daily volumes of skill 0 over the run (report interval one day).
 fn daily_offered(scn: &Scenario) -> Vec<f64> {
     let r = Sim::new(scn, 0, None).run();
