@@ -265,7 +265,6 @@ impl Sim<'_> {
         let new_to_agent = conv.new_to_agent(a);
         // An agent has it: the consumer no longer waits (patience ends).
         conv.timers.patience.cancel();
-        conv.set(flag::ACTIONABLE, false);
         conv.target_group = None;
         conv.ignored.clear();
         conv.agent = Some(a);

@@ -234,6 +234,10 @@ impl Sim<'_> {
     /// reply is dropped, and the agent owes one more message, after which
     /// the conversation is solved as usual.
     pub(super) fn auto_close(&mut self, c: ConvId) {
+        if matches!(self.convs[c].state, State::Queued | State::Offered) {
+            self.auto_close_waiting(c);
+            return;
+        }
         let now = self.q.now();
         let scn = self.scn;
         let conv = &mut self.convs[c];
@@ -265,6 +269,34 @@ impl Sim<'_> {
         } else {
             conv.set(flag::PENDING_MSG, true);
             self.route_returning(c);
+        }
+    }
+
+    /// Auto-close of a conversation back in a queue on its consumer's turn
+    /// (returned to the queue while it awaited the consumer): it leaves the
+    /// queue (or its ring) and closes. No agent holds it, so none resumes
+    /// it; `returns` apply as after any auto-close.
+    fn auto_close_waiting(&mut self, c: ConvId) {
+        let ringing = match self.convs[c].state {
+            State::Queued => {
+                self.queue_leave(c);
+                None
+            }
+            State::Offered => {
+                let a = self.convs[c].agent.expect("offered to an agent");
+                self.release_ring(c, a);
+                self.convs[c].agent = None;
+                Some(a)
+            }
+            s => unreachable!("auto-close while waiting in state {s:?}"),
+        };
+        let scn = self.scn;
+        if let Some(r) = &scn.skills[self.convs[c].skill as usize].returns {
+            self.come_back(c, r, Comeback::Return);
+        }
+        self.close(c, CloseReason::AutoClose);
+        if let Some(a) = ringing {
+            self.after_release(a);
         }
     }
 

@@ -537,9 +537,7 @@ impl<'a> Sim<'a> {
             }
             Ev::AutoClose { conv, key } => {
                 let c = &self.convs[conv];
-                if c.timers.auto_close.fires(key)
-                    && matches!(c.state, State::AwaitConsumer | State::Parked)
-                {
+                if c.timers.auto_close.fires(key) && c.consumer_turn() {
                     self.auto_close(conv);
                 }
             }

@@ -262,8 +262,42 @@ fn the_agent_resumes_an_auto_closed_conversation() {
     );
 }
 
+/// A chat returned to the queue at logout while it awaited the consumer
+/// keeps its idle clock: auto-close (600 s after the agent's reply at 110)
+/// closes it in the queue at 710 — the queued conversation the actionable
+/// exemption below is about (seeds: transferred conversations "will not be
+/// auto-closed by the system until they have reached an agent").
+#[test]
+fn auto_close_runs_on_in_the_queue_on_the_consumers_turn() {
+    let skill = format!(
+        "arrivals = {{ trace = \"{}\" }}\nexchanges = {}\nconsumer_reply = {}\nagent_reply = {}\nauto_close = 600",
+        common::trace(&[100.0]),
+        det(3.0),
+        det(1000.0),
+        det(10.0)
+    );
+    let text = one_skill(2000.0, &skill, 1, "{ live_chat = 1 }").replace(
+        "capacity = {",
+        "shifts = [{ days = \"Mon\", start = \"00:00\", end = \"00:05\" }]\nlogout = \"return_to_queue\"\ncapacity = {",
+    );
+    let (r, log) = timeline(&text);
+    assert_eq!(
+        steps(&log, 0),
+        vec![
+            st(100.0, "awaiting_agent", "a#0"),
+            st(110.0, "awaiting_consumer", "a#0"),
+            st(300.0, "queued", ""),
+            st(710.0, "closed", ""),
+        ]
+    );
+    let t = &r.skills[0];
+    assert_eq!((t.returned_to_queue, t.auto_closed, t.closed), (1, 1, 1));
+    assert_eq!(t.offered, t.closed + t.abandoned + t.in_system_end);
+}
+
 /// A transferred conversation is actionable: it waits in the target's
-/// queue far longer than `auto_close` without being closed; once it has
+/// queue far longer than `auto_close` without being closed (unlike the
+/// conversation returned on the consumer's turn above); once it has
 /// reached an agent, auto-close applies again.
 #[test]
 fn transfer_then_auto_close_exemption() {
