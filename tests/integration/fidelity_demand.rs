@@ -7,6 +7,7 @@
 //! test derives its tolerance from the sample and has a negative control.
 
 use crate::common::{self, st, steps, timeline};
+use crate::lifecycle::{transfer_case, transfer_case_in};
 use ccsim::scenario::load::ScenarioError;
 use ccsim::scenario::{Scenario, load_str};
 use ccsim::sim::Sim;
@@ -71,55 +72,6 @@ fn a_chat_returned_at_logout_abandons_with_its_requeue_patience() {
     // count; the abandonment after the re-queue is not a first wait.
     assert_eq!((t.waited, t.queue_time_sum), (0, 0.0));
     assert_eq!(t.offered, t.closed + t.abandoned + t.in_system_end);
-}
-
-/// Two skills: `first` (agent `a#0`) transfers every conversation at its
-/// first reply to `second`, whose only agent `b#0` logs in at 600 s;
-/// `second` gets `extra`.
-fn transfer_case(extra: &str) -> String {
-    transfer_case_in("live_chat", extra)
-}
-
-/// [`transfer_case`] with both skills in `channel`.
-fn transfer_case_in(channel: &str, extra: &str) -> String {
-    format!(
-        r#"
-[simulation]
-horizon = 2000
-warmup = 0
-replications = 1
-interval = 2000
-[[skill]]
-name = "first"
-channel = "{channel}"
-arrivals = {{ trace = "{}" }}
-exchanges = {}
-agent_reply = {}
-transfer = {{ probability = 1.0, to = "second" }}
-[[skill]]
-name = "second"
-channel = "{channel}"
-arrivals = {{ trace = "{}" }}
-consumer_reply = {}
-agent_reply = {}
-{extra}
-[[agents]]
-name = "a"
-count = 1
-skills = ["first"]
-[[agents]]
-name = "b"
-count = 1
-skills = ["second"]
-shifts = [{{ days = "Mon", start = "00:10", end = "01:00" }}]
-"#,
-        common::trace(&[100.0]),
-        det(2.0),
-        det(10.0),
-        common::trace(&[5000.0]),
-        det(60.0),
-        det(10.0)
-    )
 }
 
 /// A transferred chat draws the target skill's `requeue_patience` and

@@ -262,6 +262,55 @@ fn the_agent_resumes_an_auto_closed_conversation() {
     );
 }
 
+/// Two skills: `first` (agent `a#0`) transfers every conversation at its
+/// first reply to `second`, whose only agent `b#0` logs in at 600 s;
+/// `second` gets `extra`.
+pub(crate) fn transfer_case(extra: &str) -> String {
+    transfer_case_in("live_chat", extra)
+}
+
+/// [`transfer_case`] with both skills in `channel`.
+pub(crate) fn transfer_case_in(channel: &str, extra: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = 2000
+warmup = 0
+replications = 1
+interval = 2000
+[[skill]]
+name = "first"
+channel = "{channel}"
+arrivals = {{ trace = "{}" }}
+exchanges = {}
+agent_reply = {}
+transfer = {{ probability = 1.0, to = "second" }}
+[[skill]]
+name = "second"
+channel = "{channel}"
+arrivals = {{ trace = "{}" }}
+consumer_reply = {}
+agent_reply = {}
+{extra}
+[[agents]]
+name = "a"
+count = 1
+skills = ["first"]
+[[agents]]
+name = "b"
+count = 1
+skills = ["second"]
+shifts = [{{ days = "Mon", start = "00:10", end = "01:00" }}]
+"#,
+        common::trace(&[100.0]),
+        det(2.0),
+        det(10.0),
+        common::trace(&[5000.0]),
+        det(60.0),
+        det(10.0)
+    )
+}
+
 /// A chat returned to the queue at logout while it awaited the consumer
 /// keeps its idle clock: auto-close (600 s after the agent's reply at 110)
 /// closes it in the queue at 710 — the queued conversation the actionable
@@ -301,43 +350,7 @@ fn auto_close_runs_on_in_the_queue_on_the_consumers_turn() {
 /// reached an agent, auto-close applies again.
 #[test]
 fn transfer_then_auto_close_exemption() {
-    let text = format!(
-        r#"
-[simulation]
-horizon = 2000
-warmup = 0
-replications = 1
-interval = 2000
-[[skill]]
-name = "first"
-arrivals = {{ trace = "{}" }}
-exchanges = {}
-agent_reply = {}
-auto_close = 30
-transfer = {{ probability = 1.0, to = "second" }}
-[[skill]]
-name = "second"
-arrivals = {{ trace = "{}" }}
-consumer_reply = {}
-agent_reply = {}
-auto_close = 30
-[[agents]]
-name = "a"
-count = 1
-skills = ["first"]
-[[agents]]
-name = "b"
-count = 1
-skills = ["second"]
-shifts = [{{ days = "Mon", start = "00:10", end = "01:00" }}]
-"#,
-        common::trace(&[100.0]),
-        det(2.0),
-        det(10.0),
-        common::trace(&[5000.0]),
-        det(60.0),
-        det(10.0)
-    );
+    let text = transfer_case("auto_close = 30");
     let (r, log) = timeline(&text);
     assert_eq!(
         steps(&log, 0),
