@@ -7,7 +7,7 @@
 //! test derives its tolerance from the sample and has a negative control.
 
 use crate::common::{self, st, steps, timeline};
-use crate::lifecycle::{transfer_case, transfer_case_in};
+use crate::lifecycle::{returned_at_logout, transfer_case, transfer_case_in};
 use ccsim::scenario::load::ScenarioError;
 use ccsim::scenario::{Scenario, load_str};
 use ccsim::sim::Sim;
@@ -44,16 +44,10 @@ skills = ["s"]
 /// waiting for the next shift and counting as answered.
 #[test]
 fn a_chat_returned_at_logout_abandons_with_its_requeue_patience() {
-    let skill = format!(
-        "arrivals = {{ trace = \"{}\" }}\nexchanges = {}\nconsumer_reply = {}\nagent_reply = {}\nrequeue_patience = {}",
-        common::trace(&[100.0]),
-        det(3.0),
-        det(1000.0),
-        det(10.0),
+    let (r, log) = timeline(&returned_at_logout(&format!(
+        "requeue_patience = {}",
         det(60.0)
-    );
-    let agents = "shifts = [{ days = \"Mon\", start = \"00:00\", end = \"00:05\" }]\nlogout = \"return_to_queue\"";
-    let (r, log) = timeline(&one_skill(&skill, agents));
+    )));
     assert_eq!(
         steps(&log, 0),
         vec![

@@ -311,6 +311,24 @@ shifts = [{{ days = "Mon", start = "00:10", end = "01:00" }}]
     )
 }
 
+/// One live chat (`extra` spliced into its skill) arriving at 100 to agent
+/// `a#0`, whose shift ends at 300 with `logout = "return_to_queue"`: three
+/// consumer messages, 10 s replies, the consumer answers after 1000 s, so
+/// at 300 it goes back to the queue on the consumer's turn.
+pub(crate) fn returned_at_logout(extra: &str) -> String {
+    let skill = format!(
+        "arrivals = {{ trace = \"{}\" }}\nexchanges = {}\nconsumer_reply = {}\nagent_reply = {}\n{extra}",
+        common::trace(&[100.0]),
+        det(3.0),
+        det(1000.0),
+        det(10.0)
+    );
+    one_skill(2000.0, &skill, 1, "{ live_chat = 1 }").replace(
+        "capacity = {",
+        "shifts = [{ days = \"Mon\", start = \"00:00\", end = \"00:05\" }]\nlogout = \"return_to_queue\"\ncapacity = {",
+    )
+}
+
 /// A chat returned to the queue at logout while it awaited the consumer
 /// keeps its idle clock: auto-close (600 s after the agent's reply at 110)
 /// closes it in the queue at 710 — the queued conversation the actionable
@@ -318,18 +336,7 @@ shifts = [{{ days = "Mon", start = "00:10", end = "01:00" }}]
 /// auto-closed by the system until they have reached an agent").
 #[test]
 fn auto_close_runs_on_in_the_queue_on_the_consumers_turn() {
-    let skill = format!(
-        "arrivals = {{ trace = \"{}\" }}\nexchanges = {}\nconsumer_reply = {}\nagent_reply = {}\nauto_close = 600",
-        common::trace(&[100.0]),
-        det(3.0),
-        det(1000.0),
-        det(10.0)
-    );
-    let text = one_skill(2000.0, &skill, 1, "{ live_chat = 1 }").replace(
-        "capacity = {",
-        "shifts = [{ days = \"Mon\", start = \"00:00\", end = \"00:05\" }]\nlogout = \"return_to_queue\"\ncapacity = {",
-    );
-    let (r, log) = timeline(&text);
+    let (r, log) = timeline(&returned_at_logout("auto_close = 600"));
     assert_eq!(
         steps(&log, 0),
         vec![
