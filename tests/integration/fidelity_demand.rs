@@ -345,6 +345,27 @@ fn load(text: &str) -> Result<Scenario, ScenarioError> {
     load_str(text, "d.toml", Path::new("."), "d")
 }
 
+/// `retry` on a skill whose consumers never abandon is a warning (it can
+/// never apply); with a patience it is not.
+#[test]
+fn a_retry_without_patience_is_a_warning() {
+    let retry = "arrivals = { rate = 60 }\nretry = { probability = 0.3, after = { dist = \"exponential\", mean = \"1h\" } }";
+    let scn = load(&one_skill(retry, "")).expect("valid");
+    assert!(
+        scn.warnings
+            .iter()
+            .any(|w| w.contains("key `skill.s.retry`:") && w.contains("never retry")),
+        "{:#?}",
+        scn.warnings
+    );
+    let scn = load(&one_skill(
+        &format!("{retry}\npatience = {}", det(60.0)),
+        "",
+    ))
+    .expect("valid");
+    assert!(!scn.warnings.iter().any(|w| w.contains("skill.s.retry")));
+}
+
 /// Bad values of the new keys are refused with the file, line and key.
 #[test]
 fn bad_demand_keys_name_their_key_and_line() {

@@ -183,6 +183,13 @@ fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
     let resume_probability = cx.probability(&s.resume_probability, &k("resume_probability"));
     let return_probability = cx.probability(&s.return_probability, &k("return_probability"));
     let retry = s.retry.as_ref().and_then(|r| returns(cx, r, &k("retry")));
+    if let (Some(raw), None, None) = (&s.retry, &s.patience, &s.requeue_patience) {
+        cx.warn(
+            raw,
+            &k("retry"),
+            "the skill has no `patience` (nor `requeue_patience`): its consumers never abandon, so they never retry",
+        );
+    }
     let returns = s
         .returns
         .as_ref()
