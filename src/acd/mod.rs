@@ -275,7 +275,8 @@ impl Sim<'_> {
         }
         let conv = &mut self.convs[c];
         let new_to_agent = conv.new_to_agent(a);
-        conv.set(flag::ACTIONABLE, false);
+        // An agent has it: the consumer no longer waits (patience ends).
+        conv.timers.patience.cancel();
         conv.target_group = None;
         conv.ignored.clear();
         conv.agent = Some(a);

@@ -117,6 +117,8 @@ pub struct Tally {
     pub next_response_within: u64,
     /// Conversations transferred at least once.
     pub transferred: u64,
+    /// New conversations started by consumers who abandoned (`retry`).
+    pub retries: u64,
 }
 
 impl Tally {
@@ -169,7 +171,8 @@ impl Tally {
             next_response_n,
             next_response_sum,
             next_response_within,
-            transferred
+            transferred,
+            retries
         );
         self.queue_max = self.queue_max.max(o.queue_max);
         self.first_response_hist.merge(&o.first_response_hist);

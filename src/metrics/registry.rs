@@ -127,6 +127,7 @@ pub enum Id {
     NextResponseMean,
     NextResponseSl,
     TransferRate,
+    Retries,
 }
 
 impl Id {
@@ -530,6 +531,13 @@ pub const REGISTRY: &[Metric] = &[
             Better::Neither,
         )
     },
+    Metric {
+        title: "Retries: new conversations of consumers who abandoned",
+        axis: "retries",
+        summary: Some(|t, _, _| f(t.retries)),
+        interval: Some(|t, _| f(t.retries)),
+        ..base(Id::Retries, "retries", "retries")
+    },
 ];
 
 /// The summary metrics, in `summary.csv` order.
@@ -570,6 +578,7 @@ pub const INTERVAL: &[Id] = &[
     Id::AgentsLoggedIn,
     Id::NextResponseMean,
     Id::NextResponseSl,
+    Id::Retries,
 ];
 
 /// How many registry rows have a summary value (`true`) or an interval one.

@@ -10,7 +10,10 @@
 //! ```
 //!
 //! * `Queued` — in its skill's queue (or waiting for its previous agent,
-//!   `sticky`). Patience runs only on the first wait of a new conversation.
+//!   `sticky`). Patience runs on the first wait of a new conversation and,
+//!   with the skill's `requeue_patience`, on every re-queue (returned to
+//!   the queue, transferred; SPEC §10); a reopened or unparked one keeps
+//!   its place.
 //! * `Offered` — ringing at one agent (ring mode); holds a slot of that
 //!   agent's capacity; patience still runs.
 //! * `AwaitAgent` / `AwaitConsumer` — the two turns of *Open*: assigned,
@@ -33,10 +36,19 @@
 //! |--------------|--------------------------------------------|-------------------------------------------|--------------|
 //! | `state`      | any timer or queue entry tied to a state   | park, style close, sticky, ring, accept, queue and sticky entries, a pending return | **every transition** ([`Conv::go`]) |
 //! | `consumer`   | the agent's reply (→ AwaitConsumer)        | the consumer's next message               | → Solved, transfer, resume after auto-close, the end |
-//! | `auto_close` | an idle conversation (→ AwaitConsumer)     | auto-close                                | a consumer message, → Solved, transfer, return to queue, resume, the end |
-//! | `patience`   | a new conversation's first wait            | abandonment (acts only while it waits)    | the end |
+//! | `auto_close` | an idle conversation (→ AwaitConsumer)     | auto-close (acts on the consumer's turn, [`Conv::consumer_turn`]) | a consumer message, → Solved, transfer, resume, the end |
+//! | `patience`   | a wait: the first, or a re-queue with `requeue_patience` | abandonment (acts only while it waits) | assignment, the end |
 //!
 //! A slot reused by a new conversation cancels all four.
+//!
+//! Auto-close is the consumer's idle clock (the seeds: conversations
+//! *awaiting a consumer response* are auto-closed; never one pending an
+//! agent's reply). It keeps running when a conversation goes back to the
+//! queue on the consumer's turn (returned by the agent or at logout), so
+//! a queued conversation can be auto-closed (Queued/Offered → Closed). A
+//! transferred conversation is *actionable* — not auto-closed until it
+//! has reached an agent: the transfer cancels the clock and the new agent
+//! owes it a reply, so it awaits an agent until then.
 
 use super::ids::{AgentId, GroupId};
 use super::timer::Timer;
@@ -83,10 +95,10 @@ impl State {
             (self, to),
             (
                 Queued,
-                Offered | AwaitAgent | AwaitConsumer | Abandoned | Queued
+                Offered | AwaitAgent | AwaitConsumer | Abandoned | Queued | Closed
             ) | (
                 Offered,
-                Queued | AwaitAgent | AwaitConsumer | Abandoned | Offered
+                Queued | AwaitAgent | AwaitConsumer | Abandoned | Offered | Closed
             ) | (AwaitAgent, AwaitConsumer | Solved | Closed | Queued)
                 | (AwaitConsumer, AwaitAgent | Parked | Closed | Queued)
                 | (Parked, AwaitAgent | Queued | Closed)
@@ -149,8 +161,6 @@ impl CloseReason {
 pub mod flag {
     /// The first agent reply was sent.
     pub const FIRST_REPLY: u8 = 1;
-    /// Transferred and not yet reached an agent: exempt from auto-close.
-    pub const ACTIONABLE: u8 = 2;
     /// A manual SLA is set: exempt from auto-close.
     pub const MANUAL_SLA: u8 = 4;
     /// A consumer message waits for an agent reply (meaningful when queued/offered).
@@ -159,7 +169,7 @@ pub mod flag {
     pub const MEASURED: u8 = 16;
     /// Has been assigned at least once (handled).
     pub const HANDLED: u8 = 32;
-    /// Still in its first queue wait (patience applies).
+    /// Still in its first queue wait (counted in the queue times when it ends).
     pub const FIRST_WAIT: u8 = 64;
     /// Transferred at least once (counted in `transfer_rate`).
     pub const TRANSFERRED: u8 = 128;
@@ -174,7 +184,7 @@ pub struct Timers {
     pub consumer: Timer,
     /// Auto-close of an idle conversation.
     pub auto_close: Timer,
-    /// Abandonment during the first wait.
+    /// Abandonment while waiting (first wait or re-queue).
     pub patience: Timer,
 }
 
@@ -287,6 +297,20 @@ impl Conv {
         self.timers.state.fires(key) && self.state == state
     }
 
+    /// Whether it is the consumer's turn, where auto-close applies:
+    /// awaiting the consumer, parked, or back in a queue with no consumer
+    /// message pending (returned to the queue while it awaited the
+    /// consumer). Not while an agent's reply is owed — a transferred
+    /// conversation included (actionable until it has reached an agent).
+    #[inline]
+    pub fn consumer_turn(&self) -> bool {
+        match self.state {
+            State::AwaitConsumer | State::Parked => true,
+            State::Queued | State::Offered => !self.has(flag::PENDING_MSG),
+            _ => false,
+        }
+    }
+
     /// The agent it was last with: its owner, else its previous owner.
     #[inline]
     pub fn last_agent(&self) -> Option<AgentId> {
@@ -356,6 +380,14 @@ mod tests {
         }
         assert!(!Queued.can_go(Solved));
         assert!(!Parked.can_go(AwaitConsumer));
+    }
+
+    /// Auto-close can end a conversation waiting in a queue (returned there
+    /// on the consumer's turn); abandonment only a waiting one.
+    #[test]
+    fn a_waiting_conversation_can_be_closed() {
+        assert!(Queued.can_go(Closed) && Offered.can_go(Closed));
+        assert!(!Parked.can_go(Abandoned) && !Solved.can_go(Abandoned));
     }
 
     #[test]

@@ -263,17 +263,33 @@ impl<'a> Recorder<'a> {
             return;
         }
         let s = conv.origin as usize;
+        // After a re-queue (SPEC §10) its first wait is already counted
+        // (handled): only the abandonment itself counts.
+        let first = conv.has(flag::FIRST_WAIT);
         let wait = now - conv.arrival;
-        let within = wait <= self.scn.skills[s].service_level;
+        let within = first && wait <= self.scn.skills[s].service_level;
         let t = &mut self.tally[s];
         t.abandoned += 1;
-        t.waited += 1;
-        t.queue_time_sum += wait;
+        if first {
+            t.waited += 1;
+            t.queue_time_sum += wait;
+        }
         t.abandoned_within_sl += within as u64;
         let row = self.row(conv.arrival, s);
         row.abandoned += 1;
         row.abandoned_within_sl += within as u64;
         self.emit(conv, "abandoned", CloseReason::Abandoned.name(), now);
+    }
+
+    /// A consumer who abandoned started a new conversation of skill
+    /// `skill` now (`retry`, SPEC §11).
+    #[inline]
+    pub fn retried(&mut self, now: f64, skill: usize) {
+        if !self.measured(now) {
+            return;
+        }
+        self.tally[skill].retries += 1;
+        self.row(now, skill).retries += 1;
     }
 
     /// The agent sent a reply; `first` if it is the conversation's first.

@@ -134,6 +134,13 @@ pub struct Skill {
     pub arrivals: Arrivals,
     /// Patience in queue; None: never abandons.
     pub patience: Option<Dist>,
+    /// `requeue_patience` as given (see [`Skill::requeue_patience`] for
+    /// the one that applies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requeue_patience: Option<Dist>,
+    /// Coefficient of variation of each day's volume (`arrivals.day_cv`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub day_cv: f64,
     /// Consumer messages per conversation.
     pub exchanges: CountDist,
     /// Consumer reply time.
@@ -168,8 +175,31 @@ pub struct Skill {
     pub return_probability: f64,
     /// Returns.
     pub returns: Option<Returns>,
+    /// Retries of consumers who abandoned (a new conversation, same issue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Returns>,
     /// Transfers.
     pub transfer: Option<Transfer>,
+}
+
+/// Whether a value is left out of `scenario.resolved.json` (unset keys
+/// stay out, so older outputs are unchanged).
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+impl Skill {
+    /// The patience of a re-queued conversation (returned to the queue,
+    /// transferred): `requeue_patience` if set; else, for live chat, the
+    /// skill's `patience` (a consumer does not sit in a chat window through
+    /// the night); else none (a messaging conversation keeps its place).
+    pub fn requeue_patience(&self) -> Option<&Dist> {
+        match (&self.requeue_patience, self.channel) {
+            (Some(d), _) => Some(d),
+            (None, Channel::LiveChat) => self.patience.as_ref(),
+            (None, Channel::Messaging) => None,
+        }
+    }
 }
 
 /// Agent modes (SPEC §3).
@@ -250,10 +280,6 @@ pub struct Group {
     /// shift, or a count-profile drop for the agents chosen to log out.
     #[serde(skip_serializing_if = "is_zero")]
     pub wind_down: f64,
-}
-
-fn is_zero(v: &f64) -> bool {
-    *v == 0.0
 }
 
 /// A time-varying head-count: agents logged in during each interval of

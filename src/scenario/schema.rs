@@ -335,13 +335,17 @@ pub struct RawArrivals {
     pub trace: Option<String>,
     /// Column of the trace file (default: the first).
     pub column: Option<String>,
+    /// Coefficient of variation of each day's volume around the profile
+    /// (gamma-mixed Poisson); default 0.
+    pub day_cv: Option<f64>,
 }
 
-/// `returns = { probability, after }`.
+/// `returns = { probability, after }` (and `retry`, of the same shape).
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct RawReturns {
-    /// Probability that the consumer comes back after the conversation is solved or closed.
+    /// Probability that the consumer comes back (after a solve or close;
+    /// for `retry`, after abandoning).
     pub probability: f64,
     /// Time until the consumer comes back.
     pub after: RawDist,
@@ -373,6 +377,9 @@ pub struct RawSkill {
     pub arrivals: Spanned<RawArrivals>,
     /// Patience in queue; absent: never abandons.
     pub patience: Option<Spanned<RawDist>>,
+    /// Patience at every re-queue (return to queue, transfer); default the
+    /// patience for live chat, none (keeps its place) for messaging.
+    pub requeue_patience: Option<Spanned<RawDist>>,
     /// Consumer messages per conversation.
     pub exchanges: Option<Spanned<RawCount>>,
     /// Consumer reply time.
@@ -407,6 +414,8 @@ pub struct RawSkill {
     pub return_probability: Option<Spanned<f64>>,
     /// Consumer returns.
     pub returns: Option<Spanned<RawReturns>>,
+    /// Consumers who abandoned starting a new conversation later.
+    pub retry: Option<Spanned<RawReturns>>,
     /// Transfers.
     pub transfer: Option<Spanned<RawTransfer>>,
 }

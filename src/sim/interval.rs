@@ -56,6 +56,8 @@ pub struct IntervalTally {
     pub next_response_sum: f64,
     /// Of those, within the response SLA.
     pub next_response_within: u64,
+    /// Retries (new conversations of consumers who abandoned) arrived.
+    pub retries: u64,
 }
 
 /// Column names of the per-interval metrics, in [`interval_values`] order
@@ -95,5 +97,6 @@ impl IntervalTally {
         self.next_response_n += o.next_response_n;
         self.next_response_sum += o.next_response_sum;
         self.next_response_within += o.next_response_within;
+        self.retries += o.retries;
     }
 }

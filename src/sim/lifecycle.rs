@@ -1,6 +1,6 @@
-//! The conversation's own events (SPEC §2): a new conversation's routing
-//! and patience, abandonment, consumer messages, park, solve, returns and
-//! reopens, auto-close and close. Each handler moves the state machine of
+//! The conversation's own events (SPEC §2, §10): a new or re-queued
+//! conversation's routing and patience, abandonment and retries, consumer
+//! messages, park, solve, returns and reopens, auto-close and close. Each handler moves the state machine of
 //! [`crate::model::conversation`] and announces what happened to the
 //! recorder; none touches a counter.
 
@@ -10,34 +10,63 @@ use crate::model::ConvId;
 use crate::model::conversation::{CloseReason, State, flag};
 use crate::model::style::AfterSolve;
 use crate::record::events::Detail;
+use crate::scenario::{Dist, Returns};
 use rand::{Rng, RngExt};
+
+/// Why a consumer comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Comeback {
+    /// `returns`: after a solve, or after an auto-close (the consumer had
+    /// no answer).
+    Return,
+    /// `retry`: after abandoning.
+    Retry,
+}
 
 impl Sim<'_> {
     /// Routes a new conversation: to an agent now, or into the queue with its patience.
     pub(super) fn route_new(&mut self, c: ConvId) {
         let s = self.convs[c].skill as usize;
-        if self.try_route(c) {
-            // Offered in ring mode: patience still runs until accepted.
-            if self.convs[c].state != State::Offered {
-                return;
-            }
-        } else {
+        if !self.try_route(c) {
             self.enqueue(c, false);
         }
-        if let Some(p) = &self.scn.skills[s].patience {
-            let conv = &mut self.convs[c];
+        let scn = self.scn;
+        self.arm_patience(c, scn.skills[s].patience.as_ref());
+    }
+
+    /// A conversation that was with an agent goes back to a queue (returned
+    /// to the queue, transferred): to an agent now, or into the queue with
+    /// a fresh patience drawn from the skill's `requeue_patience` (SPEC §10).
+    pub(crate) fn requeue(&mut self, c: ConvId) {
+        if !self.try_route(c) {
+            self.enqueue(c, false);
+        }
+        let scn = self.scn;
+        let skill = &scn.skills[self.convs[c].skill as usize];
+        self.arm_patience(c, skill.requeue_patience());
+    }
+
+    /// Starts the consumer's patience if the conversation waits (queued,
+    /// or ringing in ring mode: patience runs until an agent accepts). The
+    /// timer is cancelled at assignment.
+    fn arm_patience(&mut self, c: ConvId, patience: Option<&Dist>) {
+        let conv = &mut self.convs[c];
+        if let Some(p) = patience
+            && matches!(conv.state, State::Queued | State::Offered)
+        {
             let patience = p.sample(&mut conv.crng);
-            let key = conv.timers.patience.key();
+            let key = conv.timers.patience.rearm();
             self.q.schedule_in(patience, Ev::Patience { conv: c, key });
         }
     }
 
-    /// Patience ran out: the conversation leaves if it is still in its first wait.
+    /// Patience ran out: the consumer leaves the queue (or the ring). A
+    /// conversation abandoned in its first wait was never handled; one
+    /// abandoned after a re-queue was (it counts as abandoned, not in the
+    /// queue times). With the skill's `retry`, the consumer starts a new
+    /// conversation of the same issue later.
     pub(super) fn abandon(&mut self, c: ConvId) {
         let now = self.q.now();
-        if !self.convs[c].has(flag::FIRST_WAIT) {
-            return;
-        }
         match self.convs[c].state {
             State::Queued => self.queue_leave(c),
             State::Offered => {
@@ -50,6 +79,10 @@ impl Sim<'_> {
         self.rec.abandoned(now, &self.convs[c]);
         self.rec
             .conv_event(now, Kind::Abandoned, &self.convs[c], None, Detail::None);
+        let scn = self.scn;
+        if let Some(r) = &scn.skills[self.convs[c].origin as usize].retry {
+            self.come_back(c, r, Comeback::Retry);
+        }
         self.free(c);
     }
 
@@ -109,41 +142,18 @@ impl Sim<'_> {
     pub(super) fn solve(&mut self, c: ConvId) {
         let now = self.q.now();
         let s = self.convs[c].skill as usize;
-        let sk = &self.scn.skills[s];
+        let scn = self.scn;
+        let sk = &scn.skills[s];
         self.convs[c].solved_at = now;
         // Consumer-side decisions, in a fixed order on the consumer's stream.
-        let mut return_slot = None;
         let conv = &mut self.convs[c];
         let consumer_closes = sk.consumer_can_close
             && sk.consumer_close_probability > 0.0
             && conv.crng.random::<f64>() < sk.consumer_close_probability;
-        if let Some(r) = &sk.returns
-            && r.probability > 0.0
-            && conv.crng.random::<f64>() < r.probability
-        {
-            let after = r.after.sample(&mut conv.crng);
-            let seed = conv.crng.next_u64();
-            let pr = PendingReturn {
-                conv: c,
-                // Replaced once the conversation's next state is known.
-                key: conv.timers.state.key(),
-                skill: conv.origin,
-                issue: conv.issue,
-                seed,
-            };
-            let slot = match self.free_returns.pop() {
-                Some(i) => {
-                    self.returns[i as usize] = pr;
-                    i
-                }
-                None => {
-                    self.returns.push(pr);
-                    (self.returns.len() - 1) as u32
-                }
-            };
-            self.q.schedule_in(after, Ev::Return { slot });
-            return_slot = Some(slot);
-        }
+        let return_slot = match &sk.returns {
+            Some(r) => self.come_back(c, r, Comeback::Return),
+            None => None,
+        };
         if consumer_closes {
             self.close(c, CloseReason::Consumer);
         } else {
@@ -172,10 +182,46 @@ impl Sim<'_> {
         }
     }
 
+    /// With `r.probability`, the consumer of `c` comes back `r.after`
+    /// later (drawn now, on the consumer's stream): a return (reopening
+    /// `c` if it is then still solved, else a new conversation of the same
+    /// issue) or a retry after abandoning (always a new conversation).
+    /// Returns the pending return's slot.
+    fn come_back(&mut self, c: ConvId, r: &Returns, kind: Comeback) -> Option<u32> {
+        let conv = &mut self.convs[c];
+        if !(r.probability > 0.0 && conv.crng.random::<f64>() < r.probability) {
+            return None;
+        }
+        let after = r.after.sample(&mut conv.crng);
+        let seed = conv.crng.next_u64();
+        let pr = PendingReturn {
+            conv: c,
+            // A return after a solve replaces it once the conversation's
+            // next state is known.
+            key: conv.timers.state.key(),
+            skill: conv.origin,
+            issue: conv.issue,
+            seed,
+            retry: kind == Comeback::Retry,
+        };
+        let slot = match self.free_returns.pop() {
+            Some(i) => {
+                self.returns[i as usize] = pr;
+                i
+            }
+            None => {
+                self.returns.push(pr);
+                (self.returns.len() - 1) as u32
+            }
+        };
+        self.q.schedule_in(after, Ev::Return { slot });
+        Some(slot)
+    }
+
     pub(super) fn on_return(&mut self, slot: u32) {
         let pr = self.returns[slot as usize];
         self.free_returns.push(slot);
-        if self.convs[pr.conv].armed(pr.key, State::Solved) {
+        if !pr.retry && self.convs[pr.conv].armed(pr.key, State::Solved) {
             // Inside the window: the same conversation reopens.
             let now = self.q.now();
             let sk = &self.scn.skills[self.convs[pr.conv].skill as usize];
@@ -194,8 +240,11 @@ impl Sim<'_> {
                 .conv_event(now, Kind::ConsumerMessage, conv, None, Detail::None);
             self.route_returning(pr.conv);
         } else {
-            // Closed meanwhile: a new conversation for the same issue.
+            // Closed meanwhile (or abandoned): a new conversation for the same issue.
             let c = self.new_conversation(pr.skill as usize, pr.issue, pr.seed, false);
+            if pr.retry {
+                self.rec.retried(self.q.now(), pr.skill as usize);
+            }
             self.route_new(c);
         }
     }
@@ -206,6 +255,10 @@ impl Sim<'_> {
     /// reply is dropped, and the agent owes one more message, after which
     /// the conversation is solved as usual.
     pub(super) fn auto_close(&mut self, c: ConvId) {
+        if matches!(self.convs[c].state, State::Queued | State::Offered) {
+            self.auto_close_waiting(c);
+            return;
+        }
         let now = self.q.now();
         let scn = self.scn;
         let conv = &mut self.convs[c];
@@ -213,6 +266,12 @@ impl Sim<'_> {
         let resume =
             sk.resume_probability > 0.0 && conv.arng.random::<f64>() < sk.resume_probability;
         if !resume {
+            // The consumer had no answer: the skill's `returns` apply (drawn
+            // now, the delay from the auto-close), always as a new
+            // conversation of the same issue (this one is closed).
+            if let Some(r) = &sk.returns {
+                self.come_back(c, r, Comeback::Return);
+            }
             self.close(c, CloseReason::AutoClose);
             return;
         }
@@ -231,6 +290,34 @@ impl Sim<'_> {
         } else {
             conv.set(flag::PENDING_MSG, true);
             self.route_returning(c);
+        }
+    }
+
+    /// Auto-close of a conversation back in a queue on its consumer's turn
+    /// (returned to the queue while it awaited the consumer): it leaves the
+    /// queue (or its ring) and closes. No agent holds it, so none resumes
+    /// it; `returns` apply as after any auto-close.
+    fn auto_close_waiting(&mut self, c: ConvId) {
+        let ringing = match self.convs[c].state {
+            State::Queued => {
+                self.queue_leave(c);
+                None
+            }
+            State::Offered => {
+                let a = self.convs[c].agent.expect("offered to an agent");
+                self.release_ring(c, a);
+                self.convs[c].agent = None;
+                Some(a)
+            }
+            s => unreachable!("auto-close while waiting in state {s:?}"),
+        };
+        let scn = self.scn;
+        if let Some(r) = &scn.skills[self.convs[c].skill as usize].returns {
+            self.come_back(c, r, Comeback::Return);
+        }
+        self.close(c, CloseReason::AutoClose);
+        if let Some(a) = ringing {
+            self.after_release(a);
         }
     }
 

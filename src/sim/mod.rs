@@ -248,6 +248,8 @@ struct PendingReturn {
     skill: u32,
     issue: u64,
     seed: u64,
+    /// A retry after abandoning (always a new conversation).
+    retry: bool,
 }
 
 /// Run-time state of a skill.
@@ -259,6 +261,8 @@ pub(crate) struct SkillRt {
     arrivals: Xoshiro256PlusPlus,
     conv_seeds: Xoshiro256PlusPlus,
     trace_pos: usize,
+    /// Each day's volume factor (`arrivals.day_cv`; empty: none).
+    day_factors: Vec<f64>,
     /// Groups with this skill, with the group's priority for it.
     pub(crate) groups: Vec<(GroupId, i64)>,
     pub(crate) channel: usize,
@@ -352,6 +356,12 @@ impl<'a> Sim<'a> {
                 arrivals: streams.stream(&format!("arrivals/{}", s.name), 0),
                 conv_seeds: streams.stream(&format!("conversations/{}", s.name), 0),
                 trace_pos: 0,
+                day_factors: arrivals::day_factors(
+                    &streams,
+                    &s.name,
+                    s.day_cv,
+                    (scn.end() / crate::engine::time::DAY) as usize + 1,
+                ),
                 groups: Vec::new(),
                 channel: s.channel as usize,
             })
@@ -594,9 +604,7 @@ impl<'a> Sim<'a> {
             }
             Ev::AutoClose { conv, key } => {
                 let c = &self.convs[conv];
-                if c.timers.auto_close.fires(key)
-                    && matches!(c.state, State::AwaitConsumer | State::Parked)
-                {
+                if c.timers.auto_close.fires(key) && c.consumer_turn() {
                     self.auto_close(conv);
                 }
             }

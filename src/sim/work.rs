@@ -160,14 +160,13 @@ impl Sim<'_> {
     }
 
     /// Timers of a conversation that now awaits the consumer: auto-close
-    /// (unless exempt: manual SLA, actionable) and, if the style parks, park.
+    /// (unless exempt: manual SLA) and, if the style parks, park.
     pub(crate) fn arm_idle(&mut self, c: ConvId) {
         let now = self.q.now();
         let s = self.convs[c].skill as usize;
         let conv = &mut self.convs[c];
         if let Some(ac) = self.scn.skills[s].auto_close
             && !conv.has(flag::MANUAL_SLA)
-            && !conv.has(flag::ACTIONABLE)
         {
             let key = conv.timers.auto_close.rearm();
             self.q.schedule(now + ac, Ev::AutoClose { conv: c, key });
@@ -193,7 +192,6 @@ impl Sim<'_> {
         let conv = &mut self.convs[c];
         conv.prev_agent = Some(a);
         conv.agent = None;
-        conv.set(flag::ACTIONABLE, true);
         conv.set(flag::TRANSFERRED, true);
         conv.set(flag::PENDING_MSG, true);
         conv.timers.consumer.cancel();
@@ -211,9 +209,7 @@ impl Sim<'_> {
         };
         self.rec
             .conv_event(now, Kind::Transferred, &self.convs[c], Some(a), detail);
-        if !self.try_route(c) {
-            self.enqueue(c, false);
-        }
+        self.requeue(c);
     }
 
     /// Unassigns a conversation to the end of its queue (logout policy).
@@ -235,12 +231,10 @@ impl Sim<'_> {
         conv.prev_agent = Some(a);
         conv.agent = None;
         conv.set(flag::PENDING_MSG, awaiting_agent);
-        conv.timers.auto_close.cancel();
+        // On the consumer's turn its idle clock (auto-close) runs on.
         // Not straight back to the agent who returned it.
         conv.ignored.push(a);
         conv.go(State::Queued);
-        if !self.try_route(c) {
-            self.enqueue(c, false);
-        }
+        self.requeue(c);
     }
 }

@@ -93,10 +93,18 @@ fn next_response_counts_every_reply_but_the_first_against_the_response_sla() {
         ccsim::metrics::registry::INTERVAL_NAMES,
     );
     assert_eq!(
-        s[s.len() - 3..],
-        ["next_response_mean", "next_response_sl", "transfer_rate"]
+        s[s.len() - 4..],
+        [
+            "next_response_mean",
+            "next_response_sl",
+            "transfer_rate",
+            "retries"
+        ]
     );
-    assert_eq!(i[i.len() - 2..], ["next_response_mean", "next_response_sl"]);
+    assert_eq!(
+        i[i.len() - 3..],
+        ["next_response_mean", "next_response_sl", "retries"]
+    );
 }
 
 #[test]

@@ -187,6 +187,11 @@ fn golden_style_social() {
 }
 
 #[test]
+fn golden_retry() {
+    scenario_snapshot("retry");
+}
+
+#[test]
 fn golden_weekday() {
     scenario_snapshot("weekday");
 }

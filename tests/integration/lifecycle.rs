@@ -262,12 +262,16 @@ fn the_agent_resumes_an_auto_closed_conversation() {
     );
 }
 
-/// A transferred conversation is actionable: it waits in the target's
-/// queue far longer than `auto_close` without being closed; once it has
-/// reached an agent, auto-close applies again.
-#[test]
-fn transfer_then_auto_close_exemption() {
-    let text = format!(
+/// Two skills: `first` (agent `a#0`) transfers every conversation at its
+/// first reply to `second`, whose only agent `b#0` logs in at 600 s;
+/// `second` gets `extra`.
+pub(crate) fn transfer_case(extra: &str) -> String {
+    transfer_case_in("live_chat", extra)
+}
+
+/// [`transfer_case`] with both skills in `channel`.
+pub(crate) fn transfer_case_in(channel: &str, extra: &str) -> String {
+    format!(
         r#"
 [simulation]
 horizon = 2000
@@ -276,17 +280,18 @@ replications = 1
 interval = 2000
 [[skill]]
 name = "first"
+channel = "{channel}"
 arrivals = {{ trace = "{}" }}
 exchanges = {}
 agent_reply = {}
-auto_close = 30
 transfer = {{ probability = 1.0, to = "second" }}
 [[skill]]
 name = "second"
+channel = "{channel}"
 arrivals = {{ trace = "{}" }}
 consumer_reply = {}
 agent_reply = {}
-auto_close = 30
+{extra}
 [[agents]]
 name = "a"
 count = 1
@@ -303,7 +308,56 @@ shifts = [{{ days = "Mon", start = "00:10", end = "01:00" }}]
         common::trace(&[5000.0]),
         det(60.0),
         det(10.0)
+    )
+}
+
+/// One live chat (`extra` spliced into its skill) arriving at 100 to agent
+/// `a#0`, whose shift ends at 300 with `logout = "return_to_queue"`: three
+/// consumer messages, 10 s replies, the consumer answers after 1000 s, so
+/// at 300 it goes back to the queue on the consumer's turn.
+pub(crate) fn returned_at_logout(extra: &str) -> String {
+    let skill = format!(
+        "arrivals = {{ trace = \"{}\" }}\nexchanges = {}\nconsumer_reply = {}\nagent_reply = {}\n{extra}",
+        common::trace(&[100.0]),
+        det(3.0),
+        det(1000.0),
+        det(10.0)
     );
+    one_skill(2000.0, &skill, 1, "{ live_chat = 1 }").replace(
+        "capacity = {",
+        "shifts = [{ days = \"Mon\", start = \"00:00\", end = \"00:05\" }]\nlogout = \"return_to_queue\"\ncapacity = {",
+    )
+}
+
+/// A chat returned to the queue at logout while it awaited the consumer
+/// keeps its idle clock: auto-close (600 s after the agent's reply at 110)
+/// closes it in the queue at 710 — the queued conversation the actionable
+/// exemption below is about (seeds: transferred conversations "will not be
+/// auto-closed by the system until they have reached an agent").
+#[test]
+fn auto_close_runs_on_in_the_queue_on_the_consumers_turn() {
+    let (r, log) = timeline(&returned_at_logout("auto_close = 600"));
+    assert_eq!(
+        steps(&log, 0),
+        vec![
+            st(100.0, "awaiting_agent", "a#0"),
+            st(110.0, "awaiting_consumer", "a#0"),
+            st(300.0, "queued", ""),
+            st(710.0, "closed", ""),
+        ]
+    );
+    let t = &r.skills[0];
+    assert_eq!((t.returned_to_queue, t.auto_closed, t.closed), (1, 1, 1));
+    assert_eq!(t.offered, t.closed + t.abandoned + t.in_system_end);
+}
+
+/// A transferred conversation is actionable: it waits in the target's
+/// queue far longer than `auto_close` without being closed (unlike the
+/// conversation returned on the consumer's turn above); once it has
+/// reached an agent, auto-close applies again.
+#[test]
+fn transfer_then_auto_close_exemption() {
+    let text = transfer_case("auto_close = 30");
     let (r, log) = timeline(&text);
     assert_eq!(
         steps(&log, 0),

@@ -10,6 +10,7 @@ mod ctmc;
 mod determinism;
 mod erlang;
 mod fidelity_counts;
+mod fidelity_demand;
 mod fidelity_metrics;
 mod fidelity_staffing;
 mod fuzz;

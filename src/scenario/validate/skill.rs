@@ -102,7 +102,12 @@ fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
     }
 
     let arrivals = arrivals(cx, &s.arrivals, &k("arrivals"));
+    let day_cv = day_cv(cx, &s.arrivals, &k("arrivals.day_cv"));
     let patience = s.patience.as_ref().and_then(|d| cx.dist(d, &k("patience")));
+    let requeue_patience = s
+        .requeue_patience
+        .as_ref()
+        .and_then(|d| cx.dist(d, &k("requeue_patience")));
     let exchanges = match &s.exchanges {
         None => Some(CountDist::Deterministic { value: 1 }),
         Some(d) => cx.count(d, &k("exchanges")),
@@ -177,10 +182,28 @@ fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
         cx.probability(&s.manual_sla_probability, &k("manual_sla_probability"));
     let resume_probability = cx.probability(&s.resume_probability, &k("resume_probability"));
     let return_probability = cx.probability(&s.return_probability, &k("return_probability"));
+    let retry = s.retry.as_ref().and_then(|r| returns(cx, r, &k("retry")));
+    if let (Some(raw), None, None) = (&s.retry, &s.patience, &s.requeue_patience) {
+        cx.warn(
+            raw,
+            &k("retry"),
+            "the skill has no `patience` (nor `requeue_patience`): its consumers never abandon, so they never retry",
+        );
+    }
     let returns = s
         .returns
         .as_ref()
         .and_then(|r| returns(cx, r, &k("returns")));
+    if let (Some(r), Some(raw)) = (&retry, &s.retry)
+        && r.probability >= 1.0
+        && r.after.mean() == 0.0
+    {
+        cx.err(
+            raw,
+            &k("retry"),
+            "every consumer who abandons retries (probability 1) after no time: with a zero patience that repeats at one instant without end; lower the probability or give `after` a positive duration",
+        );
+    }
     let transfer = s
         .transfer
         .as_ref()
@@ -194,6 +217,8 @@ fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
         style,
         arrivals: arrivals?,
         patience,
+        requeue_patience,
+        day_cv: day_cv?,
         exchanges: exchanges?,
         consumer_reply: consumer_reply?,
         agent_reply: agent_reply?,
@@ -211,8 +236,35 @@ fn skill(cx: &mut Ctx, s: &RawSkill, others: &Others) -> Option<Skill> {
         resume_probability,
         return_probability,
         returns,
+        retry,
         transfer,
     })
+}
+
+/// `arrivals.day_cv`: a coefficient of variation from 0 (no day-to-day
+/// variance beyond Poisson) to 10, not with a trace (replayed as given).
+fn day_cv(cx: &mut Ctx, a: &Spanned<RawArrivals>, key: &str) -> Option<f64> {
+    let r = a.get_ref();
+    let Some(cv) = r.day_cv else {
+        return Some(0.0);
+    };
+    if !(0.0..=10.0).contains(&cv) {
+        cx.err(
+            a,
+            key,
+            format!("{cv} is not a coefficient of variation from 0 to 10 (e.g. 0.15: a day's volume varies by about 15% around the profile)"),
+        );
+        return None;
+    }
+    if r.trace.is_some() && cv > 0.0 {
+        cx.err(
+            a,
+            key,
+            "`day_cv` does not go with `trace` (a trace is replayed as recorded)",
+        );
+        return None;
+    }
+    Some(cv)
 }
 
 /// Refuses what would repeat for ever without simulated time moving: with
