@@ -18,6 +18,7 @@ mod outputs_faults;
 mod publish;
 mod reports;
 mod routing;
+mod staff;
 mod sweep;
 mod sweep_files;
 mod validation;
