@@ -228,7 +228,8 @@ pub struct StaffArgs {
     #[arg(long = "target", required = true, value_name = "TARGET", value_parser = Target::parse)]
     pub targets: Vec<Target>,
     /// An agent group to size (default: the only group); give two to find
-    /// the cheapest combination of both.
+    /// the cheapest combination of both, or `*` to size the total head-count
+    /// of every group, split in the scenario's proportions.
     #[arg(long = "group", value_name = "NAME")]
     pub groups: Vec<String>,
     /// Cost per agent-hour of a sized group, e.g. `b=1.2` (default 1; repeatable).

@@ -111,6 +111,17 @@ fn check_config(cfg: &StaffConfig) -> Result<()> {
     if !(cfg.precision_share > 0.0 && cfg.precision_time > 0.0) {
         return Err(Error::input("--precision must be positive"));
     }
+    let all = cfg.groups.iter().any(|g| g == "*");
+    if all && cfg.groups.len() > 1 {
+        return Err(Error::input(
+            "--group '*' sizes every group together (in the scenario's proportions); give it alone",
+        ));
+    }
+    if all && cfg.per_interval {
+        return Err(Error::input(
+            "--per-interval sizes one group; give a single --group NAME",
+        ));
+    }
     if cfg.groups.len() > 2 {
         return Err(Error::input(format!(
             "--group given {} times: at most two groups are searched together",
@@ -129,7 +140,7 @@ fn check_config(cfg: &StaffConfig) -> Result<()> {
         ));
     }
     for (g, c) in &cfg.costs {
-        if !cfg.groups.contains(g) {
+        if !all && !cfg.groups.contains(g) {
             return Err(Error::input(format!(
                 "--cost {g}={c}: `{g}` is not a group given with --group"
             )));
@@ -162,6 +173,14 @@ fn sized_groups(
         format!("variant `{v}` of {}", path.display())
     });
     let all = || names(groups.iter().map(|x| x.name.as_str()));
+    if cfg.groups.iter().any(|g| g == "*") {
+        if groups.is_empty() {
+            return Err(Error::input(format!(
+                "{of} has no [[agents]] group to size"
+            )));
+        }
+        return Ok(groups.iter().map(|g| g.name.clone()).collect());
+    }
     if !cfg.groups.is_empty() {
         for g in &cfg.groups {
             if !groups.iter().any(|x| &x.name == g) {
@@ -289,6 +308,13 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
                 rate * groups::hours_per_agent(shifts, vscn.warmup, vscn.end())
             })
             .collect();
+        let all = cfg.groups.iter().any(|g| g == "*");
+        let weights = all.then(|| {
+            groups
+                .iter()
+                .map(|g| of(g).map_or(0, |x| x.count))
+                .collect()
+        });
         let s = Searcher {
             base: &base,
             cfg,
@@ -302,6 +328,7 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
             replications,
             seed,
             demand: Vec::new(),
+            weights,
             rates,
             bar: &bar,
             pool: &pool,
@@ -319,13 +346,11 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     // The scenario as searched: with --seed and --replications applied.
     let mut shown = scn.clone();
     (shown.seed, shown.replications) = (seed, replications);
-    let group_text = found[0]
-        .s
-        .groups
-        .iter()
-        .map(|g| format!("`{g}`"))
-        .collect::<Vec<_>>()
-        .join(" and ");
+    let group_text = if cfg.groups.iter().any(|g| g == "*") {
+        "every group (in the scenario's proportions)".to_string()
+    } else {
+        found[0].s.groups.join(" and ")
+    };
     let mut page = crate::report::pages::staff_page(&shown, &group_text, &target_texts, &csv)?;
     let mut text = String::new();
     for f in &found {
@@ -390,9 +415,19 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
             .zip(&e.overall)
             .all(|(t, c)| t.met(c, by_mean))
     };
+    // A total head-count split over every group (`--group '*'`), or one group's count.
+    let weights = s.weights.clone();
+    let point = move |c: u32| match &weights {
+        Some(w) => search::split(c, w),
+        None => vec![c],
+    };
     // The first point checks the group paths, measures demand, and shows
     // targets no head-count can meet.
-    let first = vec![1; s.groups.len()];
+    let first = if s.groups.len() == 1 || s.weights.is_some() {
+        point(1)
+    } else {
+        vec![1; s.groups.len()]
+    };
     s.eval(&first)?;
     let scn = s.scenario(&first)?;
     let why = feasible::diagnose(&s, &scn);
@@ -405,7 +440,7 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
         });
     }
     let one = |o: Outcome| match o {
-        Outcome::Met(c) => Answer::Met(vec![c]),
+        Outcome::Met(c) => Answer::Met(point(c)),
         Outcome::NotMet(_) => Answer::NotMet,
         Outcome::Stalled(why) => Answer::Infeasible(vec![why]),
     };
@@ -414,9 +449,9 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
         groups::Outcome2::NotMet => Answer::NotMet,
         groups::Outcome2::Stalled(why) => Answer::Infeasible(vec![why]),
     };
-    let (answer, mean_answer) = if s.groups.len() == 1 {
-        let a = one(s.smallest(&|c| vec![c], 1, &|e| meets(e, false))?);
-        let m = one(s.smallest(&|c| vec![c], 1, &|e| meets(e, true))?);
+    let (answer, mean_answer) = if s.groups.len() == 1 || s.weights.is_some() {
+        let a = one(s.smallest(&point, 1, &|e| meets(e, false))?);
+        let m = one(s.smallest(&point, 1, &|e| meets(e, true))?);
         (a, m)
     } else {
         let rates = s.rates.clone();

@@ -222,11 +222,17 @@ impl Found<'_> {
             None if cfg.variants => "base, ".to_string(),
             None => String::new(),
         };
-        let groups: Vec<String> = s.groups.iter().map(|g| format!("`{g}`")).collect();
+        let mut groups: Vec<String> = s.groups.iter().map(|g| format!("`{g}`")).collect();
+        if s.weights.is_some() && groups.len() > 1 {
+            groups = vec![format!(
+                "{} together, in the scenario's proportions,",
+                groups.join(", ")
+            )];
+        }
         let _ = writeln!(
             o,
             "Staffing search: {what}group{} {} of {}, {} replications a batch (at most {}), seed {}",
-            if groups.len() > 1 { "s" } else { "" },
+            if s.groups.len() > 1 { "s" } else { "" },
             groups.join(" and "),
             path.display(),
             s.replications,
@@ -258,10 +264,10 @@ impl Found<'_> {
         rows.push(head);
         let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
         for (p, e) in &s.cache {
-            let mut r = vec![if p.len() == 1 {
-                p[0].to_string()
-            } else {
-                group_counts(s, p)
+            let mut r = vec![match (p.len(), &s.weights) {
+                (1, _) => p[0].to_string(),
+                (_, Some(_)) => format!("{} ({})", total(p), group_counts(s, p)),
+                _ => group_counts(s, p),
             }];
             r.extend(cfg.targets.iter().zip(&e.overall).map(|(t, ci)| t.show(ci)));
             r.push(e.reps.to_string());
@@ -299,8 +305,8 @@ impl Found<'_> {
     fn answer_line(&self, conf_pct: &str) -> String {
         let s = &self.s;
         match &self.answer {
-            Answer::Met(p) if p.len() == 1 => {
-                let c = p[0];
+            Answer::Met(p) if p.len() == 1 || s.weights.is_some() => {
+                let c = total(p);
                 let below = if c > 2 {
                     format!("{} agents do not", c - 1)
                 } else if c == 2 {
@@ -308,9 +314,13 @@ impl Found<'_> {
                 } else {
                     "the smallest count tried".to_string()
                 };
+                let whom = if s.weights.is_some() {
+                    format!("over every group ({})", group_counts(s, p))
+                } else {
+                    format!("in `{}`", s.groups[0])
+                };
                 format!(
-                    "Answer: {c} agents in `{}` meet every target at {conf_pct}% confidence ({below}).",
-                    s.groups[0]
+                    "Answer: {c} agents {whom} meet every target at {conf_pct}% confidence ({below})."
                 )
             }
             Answer::Met(p) => format!(

@@ -74,6 +74,9 @@ pub(crate) struct Searcher<'a> {
     pub(crate) shifts: Vec<crate::scenario::Shift>,
     /// Mean offered per interval and scope at the first point measured.
     pub(crate) demand: Vec<Vec<f64>>,
+    /// With `--group '*'`: every group's count in the scenario, the
+    /// proportions a total head-count is split in ([`split`]).
+    pub(crate) weights: Option<Vec<u32>>,
     /// Per sized group: cost of one agent over the measured period
     /// (`--cost` per agent-hour × its logged-in hours).
     pub(crate) rates: Vec<f64>,
@@ -219,12 +222,18 @@ impl Searcher<'_> {
         if let [c] = counts {
             return format!("{c} agents");
         }
-        self.groups
+        let each = self
+            .groups
             .iter()
             .zip(counts)
             .map(|(g, c)| format!("{g}={c}"))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        if self.weights.is_some() {
+            let total: u32 = counts.iter().sum();
+            return format!("{total} agents ({each})");
+        }
+        each
     }
 
     /// One group's count `c` within a point (the others fixed).
@@ -373,6 +382,35 @@ impl Searcher<'_> {
     }
 }
 
+/// `total` agents split over groups in proportion to `weights` (equal
+/// shares when they are all 0) by the Sainte-Laguë (Webster) divisor
+/// method: agents are handed out one at a time, each to the group with the
+/// largest `weight / (2 × count + 1)`, ties to the first group. Being
+/// sequential, the split of `n + 1` is that of `n` plus one agent: a larger
+/// total never takes an agent from a group.
+pub(crate) fn split(total: u32, weights: &[u32]) -> Vec<u32> {
+    let zero = weights.iter().all(|&w| w == 0);
+    let w = |i: usize| if zero { 1 } else { u64::from(weights[i]) };
+    let mut out = vec![0u32; weights.len()];
+    for _ in 0..total {
+        let mut best: Option<usize> = None;
+        for i in 0..weights.len() {
+            // w_i / (2c_i + 1) > w_b / (2c_b + 1), in integers.
+            let better = best.is_none_or(|b| {
+                w(i) * (2 * u64::from(out[b]) + 1) > w(b) * (2 * u64::from(out[i]) + 1)
+            });
+            if w(i) > 0 && better {
+                best = Some(i);
+            }
+        }
+        match best {
+            Some(i) => out[i] += 1,
+            None => break,
+        }
+    }
+    out
+}
+
 /// Sets the count of group `group` in the scenario table: in the variant's
 /// `agents` when it has its own, else in the base's.
 fn set_count(
@@ -404,4 +442,26 @@ fn set_count(
         .ok_or_else(|| format!("no agent group `{group}`"))?;
     entry.insert("count".into(), toml::Value::Integer(i64::from(count)));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn a_total_is_split_in_proportion_and_grows_in_every_group() {
+        assert_eq!(split(12, &[4, 4, 2, 2]), [4, 4, 2, 2]);
+        assert_eq!(split(6, &[4, 4, 2, 2]), [2, 2, 1, 1]);
+        assert_eq!(split(7, &[4, 4, 2, 2]), [3, 2, 1, 1]);
+        assert_eq!(split(3, &[0, 0]), [2, 1]);
+        assert_eq!(split(0, &[3, 1]), [0, 0]);
+        assert_eq!(split(9, &[6, 3]), [6, 3]);
+        assert_eq!(split(4, &[3, 0]), [4, 0]);
+        let w = [6, 6, 2, 1, 1];
+        for n in 0..60 {
+            let (a, b) = (split(n, &w), split(n + 1, &w));
+            assert_eq!(b.iter().sum::<u32>(), n + 1);
+            assert!(a.iter().zip(&b).all(|(x, y)| x <= y), "{n}: {a:?} -> {b:?}");
+        }
+    }
 }

@@ -283,3 +283,51 @@ fn bad_staff_options_are_exit_2_with_the_accepted_form() {
         assert!(err.contains(says), "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn every_group_together_is_sized_in_the_scenarios_proportions() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two identical groups, 6 and 3 agents in the file: the total is split 2:1.
+    let text = ERLANG
+        .split("[[variant]]")
+        .next()
+        .unwrap()
+        .replace("count = 7", "count = 6")
+        + r#"
+[[agents]]
+name = "other"
+count = 3
+skills = ["chat"]
+capacity = { live_chat = 1 }
+"#;
+    let mut cfg = config(&dir.path().join("out"), &["service_level>=0.8"]);
+    cfg.groups = vec!["*".into()];
+    let (out, rows) = run(dir.path(), &text, &cfg);
+    let answers = chosen(&rows);
+    assert_eq!(answers.len(), 1, "{}", out.text);
+    let (_, count, groups) = &answers[0];
+    let total: u32 = count.parse().unwrap();
+    let erlang =
+        ccsim::analytic::erlang_c_agents_for_service_level(180.0 / 3600.0, 90.0, 20.0, 0.8, 100)
+            .unwrap();
+    assert!(
+        total.abs_diff(erlang) <= 1,
+        "{total} vs {erlang}\n{}",
+        out.text
+    );
+    let counts: Vec<u32> = groups
+        .split(' ')
+        .map(|g| g.split_once('=').unwrap().1.parse().unwrap())
+        .collect();
+    assert!(
+        groups.starts_with("team=") && groups.contains(" other="),
+        "{groups}"
+    );
+    assert_eq!(counts.iter().sum::<u32>(), total);
+    assert!(
+        counts[0].abs_diff(2 * counts[1]) <= 2,
+        "{groups}\n{}",
+        out.text
+    );
+    assert!(out.text.contains("agents over every group"), "{}", out.text);
+}
