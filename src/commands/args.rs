@@ -219,6 +219,47 @@ pub struct SweepArgs {
     pub exec: ExecArgs,
 }
 
+/// A `--precision` value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Precision {
+    /// Half-width of share targets.
+    Share(f64),
+    /// Half-width of time targets, as a fraction of the target.
+    Time(f64),
+}
+
+/// `--precision`: `0.01` (shares) or `2%` (times, of the target).
+fn precision_arg(s: &str) -> Result<Precision, String> {
+    let bad = || {
+        format!(
+            "`{s}`: expected a share half-width such as 0.01 (share targets) or a percentage \
+             of the target such as 2% (time targets), above 0"
+        )
+    };
+    let (text, pct) = match s.trim().strip_suffix('%') {
+        Some(p) => (p, true),
+        None => (s.trim(), false),
+    };
+    let v: f64 = text.trim().parse().map_err(|_| bad())?;
+    match (pct, v) {
+        (true, v) if v > 0.0 && v <= 100.0 => Ok(Precision::Time(v / 100.0)),
+        (false, v) if v > 0.0 && v < 1.0 => Ok(Precision::Share(v)),
+        _ => Err(bad()),
+    }
+}
+
+/// `--cost GROUP=COST`.
+fn cost_arg(s: &str) -> Result<(String, f64), String> {
+    let bad =
+        || format!("`{s}`: expected GROUP=COST with a positive cost per agent-hour, e.g. b=1.2");
+    let (g, c) = s.split_once('=').ok_or_else(bad)?;
+    let c: f64 = c.trim().parse().map_err(|_| bad())?;
+    if g.trim().is_empty() || !(c.is_finite() && c > 0.0) {
+        return Err(bad());
+    }
+    Ok((g.trim().to_string(), c))
+}
+
 /// `--shard`: `auto` or a valid `K/N`.
 fn shard_arg(s: &str) -> Result<String, String> {
     if s.trim() != "auto" {
@@ -254,9 +295,17 @@ pub struct StaffArgs {
     /// "billing:abandonment_rate<=0.05" (repeatable).
     #[arg(long = "target", required = true, value_name = "TARGET", value_parser = Target::parse)]
     pub targets: Vec<Target>,
-    /// The agent group to size (default: the only group).
+    /// An agent group to size (default: the only group); give two to find
+    /// the cheapest combination of both, or `*` to size the total head-count
+    /// of every group, split in the scenario's proportions.
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
+    /// Cost per agent-hour of a sized group, e.g. `b=1.2` (default 1; repeatable).
+    #[arg(long = "cost", value_name = "GROUP=COST", value_parser = cost_arg)]
+    pub costs: Vec<(String, f64)>,
+    /// Size the base scenario and every [[variant]] on common random numbers.
     #[arg(long)]
-    pub group: Option<String>,
+    pub variants: bool,
     /// Also find the smallest count per report interval.
     #[arg(long)]
     pub per_interval: bool,
@@ -264,6 +313,15 @@ pub struct StaffArgs {
     /// bound of its confidence interval is >= x (`<= x`: the upper bound).
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
+    /// Confidence half-width to reach before deciding: a share (default
+    /// 0.01) for share targets, or a percentage of the target (default 2%)
+    /// for time targets, e.g. `--precision 0.005 --precision 5%`.
+    #[arg(long = "precision", value_name = "X|P%", value_parser = precision_arg)]
+    pub precision: Vec<Precision>,
+    /// Most replications run at one head-count (replications are added in
+    /// batches of --replications until the precision is reached).
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub max_replications: u32,
     /// Largest head-count tried.
     #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max: u32,

@@ -185,11 +185,24 @@ fn merge(a: &MergeArgs) -> Result<()> {
 }
 
 fn staff(a: &StaffArgs) -> Result<()> {
+    let mut precision_share = 0.01;
+    let mut precision_time = 0.02;
+    for p in &a.precision {
+        match *p {
+            args::Precision::Share(v) => precision_share = v,
+            args::Precision::Time(v) => precision_time = v,
+        }
+    }
     let cfg = ccsim::staff::StaffConfig {
         targets: a.targets.clone(),
-        group: a.group.clone(),
+        groups: a.groups.clone(),
+        costs: a.costs.clone(),
+        variants: a.variants,
         per_interval: a.per_interval,
         confidence: a.confidence,
+        precision_share,
+        precision_time,
+        max_replications: a.max_replications,
         max: a.max,
         out: a.out.clone(),
         overrides: ccsim::sweep::run::Overrides {
@@ -200,7 +213,16 @@ fn staff(a: &StaffArgs) -> Result<()> {
         progress: true,
         max_memory: a.exec.max_memory(),
     };
-    print(&ccsim::staff::run(&a.scenario, &cfg, &mut |w| warn(w))?)
+    let outcome = ccsim::staff::run(&a.scenario, &cfg, &mut |w| warn(w))?;
+    print(&outcome.text)?;
+    if outcome.infeasible.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::input(format!(
+            "no head-count can meet the targets:\n  {}",
+            outcome.infeasible.join("\n  ")
+        )))
+    }
 }
 
 fn schedule(a: &ScheduleArgs) -> Result<()> {

@@ -96,8 +96,13 @@ pub fn per_interval(base: &Base, group: &str, cfg: &ReqConfig) -> Result<Require
     std::fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     let staff = StaffConfig {
         targets: cfg.targets.clone(),
-        group: Some(group.to_string()),
+        groups: vec![group.to_string()],
+        costs: Vec::new(),
+        variants: false,
         per_interval: true,
+        precision_share: 0.01,
+        precision_time: 0.02,
+        max_replications: 100,
         confidence: cfg.confidence,
         max: cfg.max,
         out: tmp.path().join("out"),

@@ -1,23 +1,31 @@
 //! Staffing search (`ccsim staff`): the smallest head-count of one agent
-//! group that meets every target, found by simulation.
+//! group (or the cheapest counts of two) that meets every target, found by
+//! simulation, for the base scenario and, with `--variants`, each variant.
 //!
 //! This module owns the target grammar ([`Target::parse`]), the decision
-//! rule ([`Target::met`], confidence intervals from [`crate::metrics::ci::estimate_at`]), the search
-//! (a doubling bracket, then bisection, every count run on the same seed so
-//! neighbouring counts see the same demand: common random numbers), the
-//! per-interval variant, and the report (printed table and
-//! `staffing.csv`).
+//! rule ([`Target::met`]; shares by a Wilson interval on pooled counts,
+//! [`crate::metrics::ci::share_estimate`], other metrics by Student's t),
+//! the measurement of a head-count with replications added until the
+//! targets are precise enough (`measure`), the search (a doubling bracket,
+//! then bisection, every count run on the same seed so neighbouring counts
+//! see the same demand: common random numbers; `search`), two groups at
+//! least cost (`groups`), targets no head-count can meet (`feasible`), the
+//! per-interval variant, and the report (printed table, `staffing.csv`,
+//! the progress file and the chart of agents per variant).
 //!
 //! **The rule.** A count meets a `>=` target when the lower bound of the
-//! confidence interval of its metric (Student's t over replications, at
-//! `--confidence`) is at least the target, and a `<=` target when the upper
-//! bound is at most it: "meets" then means "meets, at that confidence". The
-//! count whose mean alone meets the targets is reported beside it.
+//! confidence interval of its metric (at `--confidence`) is at least the
+//! target, and a `<=` target when the upper bound is at most it: "meets"
+//! then means "meets, at that confidence". The count whose mean alone
+//! meets the targets is reported beside it.
 //!
 //! Simulated metrics are not perfectly monotone in the head-count; the
 //! bisection keeps the invariant that the answer meets and the count below
 //! it was run and fails, so the answer is always checked from both sides.
 
+mod feasible;
+mod groups;
+mod measure;
 mod per_interval;
 mod report;
 mod search;
@@ -27,11 +35,13 @@ pub use target::{Op, Target, accepted};
 
 use crate::error::{Context, Error, Result};
 use crate::report::write_atomic;
+use crate::scenario::Scenario;
 use crate::sweep::base::Base;
 use crate::sweep::run::Overrides;
-use per_interval::{IvAnswer, per_interval};
-use report::Report;
-use search::{Eval, Searcher};
+use per_interval::per_interval;
+use report::{Answer, Found, Progress};
+use search::{Eval, Outcome, Searcher};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -41,12 +51,22 @@ use std::path::{Path, PathBuf};
 pub struct StaffConfig {
     /// The targets (at least one).
     pub targets: Vec<Target>,
-    /// The agent group to size (None: the only one).
-    pub group: Option<String>,
+    /// The agent groups to size (empty: the only one); at most two.
+    pub groups: Vec<String>,
+    /// Cost per agent-hour by group (default 1).
+    pub costs: Vec<(String, f64)>,
+    /// Also size each `[[variant]]`.
+    pub variants: bool,
     /// Also size each report interval.
     pub per_interval: bool,
     /// Confidence level of the decision rule, in (0, 1).
     pub confidence: f64,
+    /// Half-width wanted for share targets (e.g. 0.01).
+    pub precision_share: f64,
+    /// Half-width wanted for time targets, as a fraction of the target (e.g. 0.02).
+    pub precision_time: f64,
+    /// Most replications run at one head-count.
+    pub max_replications: u32,
     /// Largest head-count tried.
     pub max: u32,
     /// Output directory (results go to `out/<scenario name>/`).
@@ -61,18 +81,18 @@ pub struct StaffConfig {
     pub max_memory: Option<u64>,
 }
 
-/// Runs the staffing search on the scenario at `path`; returns the text to
-/// print, giving the scenario's warnings to `warn`. Writes `staffing.csv`
-/// and `report.html` as `out/<scenario name>/` (checked writable and locked
-/// before anything runs; replaced whole at the end).
-///
-/// # Errors
-///
-/// Bad input for an invalid scenario, unknown group or skill, too few
-/// replications for an interval, a confidence outside (0, 1), or a target
-/// that cannot be measured per interval with `per_interval`, or an output
-/// directory another run holds; other errors for I/O.
-pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result<String> {
+/// What a staffing search found.
+#[derive(Clone, Debug)]
+pub struct StaffOutcome {
+    /// The text to print.
+    pub text: String,
+    /// Why targets cannot be met, when a search found they cannot (the
+    /// command then exits with code 2 after printing the text).
+    pub infeasible: Vec<String>,
+}
+
+/// Checks the options that need no scenario.
+fn check_config(cfg: &StaffConfig) -> Result<()> {
     if !(cfg.confidence > 0.0 && cfg.confidence < 1.0) {
         return Err(Error::input(format!(
             "--confidence {} must be between 0 and 1 (exclusive), e.g. 0.95",
@@ -88,54 +108,149 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     if cfg.max == 0 {
         return Err(Error::input("--max must be at least 1"));
     }
+    if !(cfg.precision_share > 0.0 && cfg.precision_time > 0.0) {
+        return Err(Error::input("--precision must be positive"));
+    }
+    let all = cfg.groups.iter().any(|g| g == "*");
+    if all && cfg.groups.len() > 1 {
+        return Err(Error::input(
+            "--group '*' sizes every group together (in the scenario's proportions); give it alone",
+        ));
+    }
+    if all && cfg.per_interval {
+        return Err(Error::input(
+            "--per-interval sizes one group; give a single --group NAME",
+        ));
+    }
+    if cfg.groups.len() > 2 {
+        return Err(Error::input(format!(
+            "--group given {} times: at most two groups are searched together",
+            cfg.groups.len()
+        )));
+    }
+    if cfg.groups.len() == 2 && cfg.groups[0] == cfg.groups[1] {
+        return Err(Error::input(format!(
+            "--group `{}` given twice",
+            cfg.groups[0]
+        )));
+    }
+    if cfg.groups.len() > 1 && cfg.per_interval {
+        return Err(Error::input(
+            "--per-interval sizes one group; give a single --group",
+        ));
+    }
+    for (g, c) in &cfg.costs {
+        if !all && !cfg.groups.contains(g) {
+            return Err(Error::input(format!(
+                "--cost {g}={c}: `{g}` is not a group given with --group"
+            )));
+        }
+        if !(c.is_finite() && *c > 0.0) {
+            return Err(Error::input(format!(
+                "--cost {g}={c}: expected a positive cost per agent-hour"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The sized groups of `scn` (a variant's when `variant` names one).
+fn sized_groups(
+    path: &Path,
+    cfg: &StaffConfig,
+    scn: &Scenario,
+    variant: Option<&str>,
+) -> Result<Vec<String>> {
+    let groups = match variant {
+        Some(v) => scn
+            .variants
+            .iter()
+            .find(|x| x.name == v)
+            .map_or(&scn.groups, |x| &x.groups),
+        None => &scn.groups,
+    };
+    let of = variant.map_or(path.display().to_string(), |v| {
+        format!("variant `{v}` of {}", path.display())
+    });
+    let all = || names(groups.iter().map(|x| x.name.as_str()));
+    if cfg.groups.iter().any(|g| g == "*") {
+        if groups.is_empty() {
+            return Err(Error::input(format!(
+                "{of} has no [[agents]] group to size"
+            )));
+        }
+        return Ok(groups.iter().map(|g| g.name.clone()).collect());
+    }
+    if !cfg.groups.is_empty() {
+        for g in &cfg.groups {
+            if !groups.iter().any(|x| &x.name == g) {
+                return Err(Error::input(format!(
+                    "--group `{g}`: {of} has no agent group of that name; groups are: {}",
+                    all()
+                )));
+            }
+        }
+        return Ok(cfg.groups.clone());
+    }
+    match groups.as_slice() {
+        [only] => Ok(vec![only.name.clone()]),
+        [] => Err(Error::input(format!(
+            "{of} has no [[agents]] group to size"
+        ))),
+        gs => Err(Error::input(format!(
+            "{of} has {} agent groups; choose one with --group (groups are: {})",
+            gs.len(),
+            all()
+        ))),
+    }
+}
+
+/// Runs the staffing search on the scenario at `path`, giving the
+/// scenario's warnings to `warn`. Writes `staffing.csv`, `report.html` and,
+/// with variants, `charts/agents_per_variant` as `out/<scenario name>/`
+/// (checked writable and locked before anything runs; replaced whole at
+/// the end), and `out/<scenario name>.staff-progress.csv` while it runs.
+///
+/// # Errors
+///
+/// Bad input for an invalid scenario, unknown group or skill, too few
+/// replications for an interval, a confidence outside (0, 1), or a target
+/// that cannot be measured per interval with `per_interval`, or an output
+/// directory another run holds; other errors for I/O.
+pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result<StaffOutcome> {
+    check_config(cfg)?;
     let base = Base::load(path).map_err(Error::input)?;
     for w in &base.scenario.warnings {
         warn(w);
     }
     let scn = &base.scenario;
-    let group = match (&cfg.group, scn.groups.as_slice()) {
-        (Some(g), groups) => {
-            if !groups.iter().any(|x| &x.name == g) {
-                return Err(Error::input(format!(
-                    "--group `{g}`: {} has no agent group of that name; groups are: {}",
-                    path.display(),
-                    names(groups.iter().map(|x| x.name.as_str()))
-                )));
-            }
-            g.clone()
-        }
-        (None, [only]) => only.name.clone(),
-        (None, []) => {
+    let mut variants: Vec<Option<String>> = vec![None];
+    if cfg.variants {
+        if scn.variants.is_empty() {
             return Err(Error::input(format!(
-                "{} has no [[agents]] group to size",
+                "--variants: {} has no [[variant]] to size",
                 path.display()
             )));
         }
-        (None, groups) => {
-            return Err(Error::input(format!(
-                "{} has {} agent groups; choose one with --group (groups are: {})",
-                path.display(),
-                groups.len(),
-                names(groups.iter().map(|x| x.name.as_str()))
-            )));
-        }
-    };
-    let mut scopes = Vec::new();
+        variants.extend(scn.variants.iter().map(|v| Some(v.name.clone())));
+    }
+    let mut sized = Vec::new();
+    for v in &variants {
+        sized.push(sized_groups(path, cfg, scn, v.as_deref())?);
+    }
+    let mut targets = Vec::new();
     for t in &cfg.targets {
-        match &t.skill {
-            None => scopes.push(scn.skills.len()),
-            Some(s) => match scn.skill_index(s) {
-                Some(i) => scopes.push(i),
-                None => {
-                    return Err(Error::input(format!(
-                        "target `{}`: {} has no skill `{s}`; skills are: {}",
-                        t.text(),
-                        path.display(),
-                        names(scn.skills.iter().map(|x| x.name.as_str()))
-                    )));
-                }
-            },
-        }
+        let scope = match &t.skill {
+            None => scn.skills.len(),
+            Some(s) => scn.skill_index(s).ok_or_else(|| {
+                Error::input(format!(
+                    "target `{}`: {} has no skill `{s}`; skills are: {}",
+                    t.text(),
+                    path.display(),
+                    names(scn.skills.iter().map(|x| x.name.as_str()))
+                ))
+            })?,
+        };
         if cfg.per_interval && t.metric.interval_index().is_none() {
             let per_interval: Vec<&str> = target::targets()
                 .into_iter()
@@ -150,6 +265,7 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
                 per_interval.join(", ")
             )));
         }
+        targets.push((t.clone(), scope));
     }
     let replications = cfg.overrides.replications.unwrap_or(scn.replications);
     if replications < 2 {
@@ -161,6 +277,9 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     let dir = cfg.out.join(&scn.name);
     // One search per output directory; its files replace `dir` whole.
     let lock = crate::report::publish::lock_output(&dir)?;
+    let log = RefCell::new(Progress::create(
+        &cfg.out.join(format!("{}.staff-progress.csv", scn.name)),
+    )?);
     let bar = if cfg.progress {
         let b = indicatif::ProgressBar::new_spinner();
         b.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -168,66 +287,190 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut s = Searcher {
-        base: &base,
-        path: format!("agents.{group}.count"),
-        cfg,
-        scopes,
-        cache: BTreeMap::new(),
-        starts: Vec::new(),
-        interval: scn.interval,
-        replications,
-        seed: cfg.overrides.seed.unwrap_or(scn.seed),
-        shifts: scn
-            .groups
+    let pool = crate::runner::pool::pool(cfg.threads)?;
+    let seed = cfg.overrides.seed.unwrap_or(scn.seed);
+    let mut found = Vec::new();
+    for (v, groups) in variants.iter().zip(sized) {
+        let vscn = match v {
+            Some(name) => scn
+                .variants
+                .iter()
+                .find(|x| &x.name == name)
+                .map_or_else(|| scn.clone(), |x| scn.with_variant(x)),
+            None => scn.clone(),
+        };
+        let of = |g: &String| vscn.groups.iter().find(|x| &x.name == g);
+        let rates = groups
             .iter()
-            .find(|g| g.name == group)
-            .map(|g| g.shifts.clone())
-            .unwrap_or_default(),
-        bar,
-    };
-    // Check the group path once up front so errors are about the scenario, not a count.
-    s.scenario(1)?;
+            .map(|g| {
+                let rate = cfg.costs.iter().find(|(n, _)| n == g).map_or(1.0, |c| c.1);
+                let shifts = of(g).map(|x| x.shifts.as_slice()).unwrap_or_default();
+                rate * groups::hours_per_agent(shifts, vscn.warmup, vscn.end())
+            })
+            .collect();
+        let all = cfg.groups.iter().any(|g| g == "*");
+        let weights = all.then(|| {
+            groups
+                .iter()
+                .map(|g| of(g).map_or(0, |x| x.count))
+                .collect()
+        });
+        let s = Searcher {
+            base: &base,
+            cfg,
+            variant: v.clone(),
+            shifts: of(&groups[0]).map(|x| x.shifts.clone()).unwrap_or_default(),
+            groups,
+            targets: targets.clone(),
+            cache: BTreeMap::new(),
+            starts: Vec::new(),
+            interval: scn.interval,
+            replications,
+            seed,
+            demand: Vec::new(),
+            weights,
+            rates,
+            bar: &bar,
+            pool: &pool,
+            log: &log,
+        };
+        found.push(search(s)?);
+    }
+    bar.finish_and_clear();
 
-    let targets = &cfg.targets;
+    let stage = crate::report::publish::Publisher::begin(&lock)?;
+    let staged = stage.path().join("staffing.csv");
+    let csv = report::csv(&found)?;
+    write_atomic(&staged, &csv).with_context(|| format!("cannot write {}", staged.display()))?;
+    let target_texts: Vec<String> = cfg.targets.iter().map(Target::text).collect();
+    // The scenario as searched: with --seed and --replications applied.
+    let mut shown = scn.clone();
+    (shown.seed, shown.replications) = (seed, replications);
+    let group_text = if cfg.groups.iter().any(|g| g == "*") {
+        "every group (in the scenario's proportions)".to_string()
+    } else {
+        found[0].s.groups.join(" and ")
+    };
+    let mut page = crate::report::pages::staff_page(&shown, &group_text, &target_texts, &csv)?;
+    let mut text = String::new();
+    for f in &found {
+        text.push_str(&f.text(path));
+        text.push('\n');
+    }
+    if cfg.variants {
+        let (table, bars) = report::per_variant(&found);
+        text.push_str(&table);
+        text.push('\n');
+        let charts = stage.path().join("charts");
+        std::fs::create_dir_all(&charts).map_err(|e| Error::io("create", &charts, e))?;
+        let stem = charts.join("agents_per_variant");
+        let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        let series = vec![(
+            "agents needed".to_string(),
+            bars.iter()
+                .map(|b| b.1.map(crate::report::charts::Estimate::point))
+                .collect(),
+        )];
+        crate::report::charts::grouped_bars(
+            &stem,
+            "Agents needed per variant",
+            "agents",
+            &names,
+            &series,
+        )?;
+        let svg = stem.with_extension("svg");
+        let svg = std::fs::read_to_string(&svg).map_err(|e| Error::io("read", &svg, e))?;
+        page.blocks.push(crate::report::html::Block::Heading(
+            "Agents needed per variant".into(),
+        ));
+        page.blocks.push(crate::report::html::Block::Chart {
+            caption: "charts/agents_per_variant".into(),
+            svg,
+        });
+    }
+    crate::report::pages::write_page(stage.path(), &page)?;
+    stage.commit()?;
+    let _ = writeln!(text, "wrote {}", dir.join("staffing.csv").display());
+    let infeasible = found
+        .iter()
+        .flat_map(|f| match &f.answer {
+            Answer::Infeasible(why) => why
+                .iter()
+                .map(|w| format!("{}: {w}", f.s.variant_name()))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    drop(found);
+    log.into_inner().finish();
+    Ok(StaffOutcome { text, infeasible })
+}
+
+/// Runs one scenario's (base or variant) search.
+fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
+    let targets = s.cfg.targets.clone();
     let meets = |e: &Eval, by_mean: bool| {
         targets
             .iter()
             .zip(&e.overall)
             .all(|(t, c)| t.met(c, by_mean))
     };
-    let answer = s.smallest(&|e| meets(e, false))?;
-    let mean_answer = s.smallest(&|e| meets(e, true))?;
-
-    let mut iv_answers: Vec<IvAnswer> = Vec::new();
-    if cfg.per_interval {
-        iv_answers = per_interval(&mut s)?;
+    // A total head-count split over every group (`--group '*'`), or one group's count.
+    let weights = s.weights.clone();
+    let point = move |c: u32| match &weights {
+        Some(w) => search::split(c, w),
+        None => vec![c],
+    };
+    // The first point checks the group paths, measures demand, and shows
+    // targets no head-count can meet.
+    let first = if s.groups.len() == 1 || s.weights.is_some() {
+        point(1)
+    } else {
+        vec![1; s.groups.len()]
+    };
+    s.eval(&first)?;
+    let scn = s.scenario(&first)?;
+    let why = feasible::diagnose(&s, &scn);
+    if !why.is_empty() {
+        return Ok(Found {
+            s,
+            answer: Answer::Infeasible(why.clone()),
+            mean_answer: Answer::Infeasible(why),
+            iv_answers: Vec::new(),
+        });
     }
-    s.bar.finish_and_clear();
-
-    let report = Report {
-        path,
-        group: &group,
-        s: &s,
+    let one = |o: Outcome| match o {
+        Outcome::Met(c) => Answer::Met(point(c)),
+        Outcome::NotMet(_) => Answer::NotMet,
+        Outcome::Stalled(why) => Answer::Infeasible(vec![why]),
+    };
+    let two = |o: groups::Outcome2| match o {
+        groups::Outcome2::Met(p) => Answer::Met(p),
+        groups::Outcome2::NotMet => Answer::NotMet,
+        groups::Outcome2::Stalled(why) => Answer::Infeasible(vec![why]),
+    };
+    let (answer, mean_answer) = if s.groups.len() == 1 || s.weights.is_some() {
+        let a = one(s.smallest(&point, 1, &|e| meets(e, false))?);
+        let m = one(s.smallest(&point, 1, &|e| meets(e, true))?);
+        (a, m)
+    } else {
+        let rates = s.rates.clone();
+        let cost = move |p: &[u32]| rates.iter().zip(p).map(|(r, &c)| r * f64::from(c)).sum();
+        let a = two(groups::cheapest(&mut s, &cost, &|e| meets(e, false))?);
+        let m = two(groups::cheapest(&mut s, &cost, &|e| meets(e, true))?);
+        (a, m)
+    };
+    let iv_answers = if s.cfg.per_interval {
+        per_interval(&mut s)?
+    } else {
+        Vec::new()
+    };
+    Ok(Found {
+        s,
         answer,
         mean_answer,
-        iv_answers: &iv_answers,
-    };
-    let stage = crate::report::publish::Publisher::begin(&lock)?;
-    let staged = stage.path().join("staffing.csv");
-    let csv = report.csv();
-    write_atomic(&staged, &csv).with_context(|| format!("cannot write {}", staged.display()))?;
-    let targets: Vec<String> = targets.iter().map(Target::text).collect();
-    // The scenario as searched: with --seed and --replications applied.
-    let mut shown = scn.clone();
-    (shown.seed, shown.replications) = (s.seed, replications);
-    let page = crate::report::pages::staff_page(&shown, &group, &targets, &csv)?;
-    crate::report::pages::write_page(stage.path(), &page)?;
-    stage.commit()?;
-    let file = dir.join("staffing.csv");
-    let mut text = report.text();
-    let _ = writeln!(text, "wrote {}", file.display());
-    Ok(text)
+        iv_answers,
+    })
 }
 
 fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {

@@ -45,7 +45,7 @@ pub(crate) fn group_on_shift(shifts: &[crate::scenario::Shift], from: f64, to: f
 /// meet every target, among runs of the whole scenario at constant counts.
 pub(crate) fn per_interval(s: &mut Searcher<'_>) -> Result<Vec<IvAnswer>> {
     let targets = s.cfg.targets.clone();
-    s.eval(1)?;
+    s.eval(&[1])?;
     let on_shift: Vec<bool> = s
         .starts
         .iter()
@@ -73,17 +73,17 @@ pub(crate) fn per_interval(s: &mut Searcher<'_>) -> Result<Vec<IvAnswer>> {
     let max = s.cfg.max;
     let mut top = 1u32;
     loop {
-        let e = s.eval(top)?;
+        let e = s.eval(&[top])?;
         let done = (0..e.intervals.len()).all(|k| staffed(e, k).is_some() || met(e, k, false));
         if done || top >= max {
             break;
         }
         top = top.saturating_mul(2).min(max);
     }
-    let n = s.eval(top)?.intervals.len();
+    let n = s.eval(&[top])?.intervals.len();
     let mut out = Vec::with_capacity(n);
     for k in 0..n {
-        let e = s.eval(top)?;
+        let e = s.eval(&[top])?;
         if let Some(a) = staffed(e, k) {
             out.push(a);
             continue;

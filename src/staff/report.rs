@@ -1,18 +1,23 @@
 //! The staffing search's report: the text printed on the terminal (every
-//! count run, the answer, the per-interval table) and `staffing.csv`.
+//! point run, the answer, the per-interval table, the agents needed per
+//! variant), `staffing.csv`, and the progress file written as each point
+//! finishes ([`Progress`]).
 
 use super::per_interval::IvAnswer;
-use super::search::Searcher;
+use super::search::{Eval, Searcher};
 use super::target::Target;
 use crate::engine::time::label;
+use crate::error::{Error, Result};
 use crate::metrics::Estimate;
 use crate::report::num;
 use crate::report::table::{Align, text_table};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A row of `staffing.csv` (the header is its field names; an undefined
-/// value is an empty cell).
+/// value is an empty cell). The columns after `chosen` were added with
+/// variants and several groups: `count` is the head-count of all sized
+/// groups together, `group_counts` each group's (`a=3 b=5`).
 #[derive(serde::Serialize)]
 struct StaffingRow<'a> {
     scope: &'a str,
@@ -31,6 +36,11 @@ struct StaffingRow<'a> {
     met: Option<bool>,
     mean_met: Option<bool>,
     chosen: &'a str,
+    variant: &'a str,
+    replications: Option<u32>,
+    group_counts: &'a str,
+    #[serde(serialize_with = "opt_num")]
+    cost: Option<f64>,
 }
 
 /// A number as [`num`] formats it; `None` as an empty cell.
@@ -38,67 +48,265 @@ fn opt_num<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Erro
     s.serialize_str(&x.map_or(String::new(), num))
 }
 
-/// The search's results, ready to print and write.
-pub(crate) struct Report<'a> {
-    pub(crate) path: &'a Path,
-    pub(crate) group: &'a str,
-    pub(crate) s: &'a Searcher<'a>,
-    pub(crate) answer: Option<u32>,
-    pub(crate) mean_answer: Option<u32>,
-    pub(crate) iv_answers: &'a [IvAnswer],
+/// The answer of one search.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Answer {
+    /// The point chosen (a count per sized group).
+    Met(Vec<u32>),
+    /// Not met up to `--max`.
+    NotMet,
+    /// No head-count can meet a target: why.
+    Infeasible(Vec<String>),
 }
 
-impl Report<'_> {
-    fn conf_pct(&self) -> String {
-        num(self.s.cfg.confidence * 100.0)
+impl Answer {
+    fn point(&self) -> Option<&[u32]> {
+        match self {
+            Answer::Met(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// One variant's search and its answers.
+pub(crate) struct Found<'a> {
+    pub(crate) s: Searcher<'a>,
+    pub(crate) answer: Answer,
+    pub(crate) mean_answer: Answer,
+    pub(crate) iv_answers: Vec<IvAnswer>,
+}
+
+fn total(p: &[u32]) -> u64 {
+    p.iter().map(|&c| u64::from(c)).sum()
+}
+
+/// `group_counts`: `a=3 b=5`.
+fn group_counts(s: &Searcher<'_>, p: &[u32]) -> String {
+    s.groups
+        .iter()
+        .zip(p)
+        .map(|(g, c)| format!("{g}={c}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether the cost is worth showing (several groups or a cost given).
+fn costed(s: &Searcher<'_>) -> bool {
+    s.groups.len() > 1 || !s.cfg.costs.is_empty()
+}
+
+/// The rows of one point (overall values, one per target).
+fn point_rows(
+    w: &mut csv::Writer<impl std::io::Write>,
+    s: &Searcher<'_>,
+    p: &[u32],
+    e: &Eval,
+    chosen: &str,
+) -> Result<()> {
+    let conf = num(s.cfg.confidence);
+    let (count, gc) = (total(p).to_string(), group_counts(s, p));
+    for ((t, _), c) in s.targets.iter().zip(&e.overall) {
+        w.serialize(row(
+            t,
+            "",
+            "",
+            &count,
+            Some(c),
+            &conf,
+            chosen,
+            s,
+            Some(e.reps),
+            &gc,
+            Some(s.cost(p)),
+        ))
+        .map_err(|e| Error::other(format!("cannot write a staffing row: {e}")))?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row<'a>(
+    t: &'a Target,
+    start: &'a str,
+    lab: &'a str,
+    count: &'a str,
+    c: Option<&Estimate>,
+    conf: &'a str,
+    chosen: &'a str,
+    s: &'a Searcher<'_>,
+    reps: Option<u32>,
+    gc: &'a str,
+    cost: Option<f64>,
+) -> StaffingRow<'a> {
+    StaffingRow {
+        scope: t.scope(),
+        interval_start: start,
+        interval: lab,
+        count,
+        metric: t.metric.name(),
+        target: t.bound(),
+        mean: c.map(|c| c.mean),
+        ci_low: c.map(|c| c.lo),
+        ci_high: c.map(|c| c.hi),
+        confidence: conf,
+        met: c.map(|c| t.met(c, false)),
+        mean_met: c.map(|c| t.met(c, true)),
+        chosen,
+        variant: s.variant_name(),
+        replications: reps,
+        group_counts: gc,
+        cost,
+    }
+}
+
+/// The progress file: every point's rows, appended and flushed as it
+/// finishes, so a long search that fails loses nothing already run.
+#[derive(Default)]
+pub(crate) struct Progress {
+    w: Option<csv::Writer<std::fs::File>>,
+    path: PathBuf,
+}
+
+impl Progress {
+    /// Creates `path` (replacing a previous progress file, never through a
+    /// link) with the header of `staffing.csv`.
+    pub(crate) fn create(path: &Path) -> Result<Progress> {
+        let _ = std::fs::remove_file(path);
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| Error::io("create", path, e))?;
+        Ok(Progress {
+            w: Some(crate::sweep::grid::results_writer(f)),
+            path: path.to_path_buf(),
+        })
     }
 
-    /// The text printed on the terminal.
-    pub(crate) fn text(&self) -> String {
-        let cfg = self.s.cfg;
-        let targets = &cfg.targets;
+    /// Appends point `p`'s rows.
+    pub(crate) fn point(&mut self, s: &Searcher<'_>, p: &[u32], e: &Eval) -> Result<()> {
+        if let Some(w) = &mut self.w {
+            point_rows(w, s, p, e, "")?;
+            w.flush().map_err(|e| Error::io("write", &self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Removes the file (its rows are in `staffing.csv`).
+    pub(crate) fn finish(self) {
+        if self.w.is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Found<'_> {
+    fn chosen(&self, p: &[u32]) -> &'static str {
+        let is = |a: &Answer| a.point() == Some(p);
+        match (is(&self.answer), is(&self.mean_answer)) {
+            (true, true) => "ci+mean",
+            (true, false) => "ci",
+            (false, true) => "mean",
+            (false, false) => "",
+        }
+    }
+
+    /// The text printed on the terminal for this search.
+    pub(crate) fn text(&self, path: &Path) -> String {
+        let s = &self.s;
+        let cfg = s.cfg;
+        let conf_pct = num(cfg.confidence * 100.0);
         let mut o = String::new();
+        let what = match &s.variant {
+            Some(v) => format!("variant `{v}`, "),
+            None if cfg.variants => "base, ".to_string(),
+            None => String::new(),
+        };
+        let mut groups: Vec<String> = s.groups.iter().map(|g| format!("`{g}`")).collect();
+        if s.weights.is_some() && groups.len() > 1 {
+            groups = vec![format!(
+                "{} together, in the scenario's proportions,",
+                groups.join(", ")
+            )];
+        }
         let _ = writeln!(
             o,
-            "Staffing search: group `{}` of {}, {} replications, seed {}",
-            self.group,
-            self.path.display(),
-            self.s.replications,
-            self.s.seed
+            "Staffing search: {what}group{} {} of {}, {} replications a batch (at most {}), seed {}",
+            if s.groups.len() > 1 { "s" } else { "" },
+            groups.join(" and "),
+            path.display(),
+            s.replications,
+            cfg.max_replications.max(s.replications),
+            s.seed
         );
         let _ = writeln!(
             o,
-            "Rule: a head-count meets a target when its {}% confidence interval clears it \
-             (lower bound >= x for `>=`, upper bound <= x for `<=`); \
-             the count meeting by the means alone is shown beside it.",
-            self.conf_pct()
+            "Rule: a head-count meets a target when its {conf_pct}% confidence interval clears it \
+             (lower bound >= x for `>=`, upper bound <= x for `<=`; shares: Wilson interval on \
+             pooled counts); replications are added until every half-width is below the \
+             precision or the target is decided; the count meeting by the means alone is shown \
+             beside it."
         );
         let _ = writeln!(o);
-        let cols: Vec<String> = targets.iter().map(Target::text).collect();
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut head = vec!["count".to_string()];
-        head.extend(cols.iter().map(|c| format!("{c} mean [CI]")));
-        head.push(format!("met ({}% CI)", self.conf_pct()));
+        head.extend(
+            cfg.targets
+                .iter()
+                .map(|t| format!("{} mean [CI]", t.text())),
+        );
+        head.push("reps".to_string());
+        if costed(s) {
+            head.push("cost".to_string());
+        }
+        head.push(format!("met ({conf_pct}% CI)"));
         head.push("met (mean)".to_string());
         rows.push(head);
-        for (c, e) in &self.s.cache {
-            let mut r = vec![c.to_string()];
-            r.extend(targets.iter().zip(&e.overall).map(|(t, ci)| t.show(ci)));
-            let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
-            r.push(yes(targets
-                .iter()
-                .zip(&e.overall)
-                .all(|(t, c)| t.met(c, false))));
-            r.push(yes(targets
-                .iter()
-                .zip(&e.overall)
-                .all(|(t, c)| t.met(c, true))));
+        let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+        for (p, e) in &s.cache {
+            let mut r = vec![match (p.len(), &s.weights) {
+                (1, _) => p[0].to_string(),
+                (_, Some(_)) => format!("{} ({})", total(p), group_counts(s, p)),
+                _ => group_counts(s, p),
+            }];
+            r.extend(cfg.targets.iter().zip(&e.overall).map(|(t, ci)| t.show(ci)));
+            r.push(e.reps.to_string());
+            if costed(s) {
+                r.push(format!("{:.1}", s.cost(p)));
+            }
+            let all = |by_mean| {
+                cfg.targets
+                    .iter()
+                    .zip(&e.overall)
+                    .all(|(t, c)| t.met(c, by_mean))
+            };
+            r.push(yes(all(false)));
+            r.push(yes(all(true)));
             rows.push(r);
         }
         o.push_str(&text_table(&rows, |_| Align::Left, "", false));
         let _ = writeln!(o);
-        match self.answer {
-            Some(c) => {
+        let _ = writeln!(o, "{}", self.answer_line(&conf_pct));
+        match &self.mean_answer {
+            Answer::Met(p) => {
+                let _ = writeln!(o, "By the means alone: {}.", s.show_counts(p));
+            }
+            Answer::NotMet => {
+                let _ = writeln!(o, "By the means alone: none up to {}.", cfg.max);
+            }
+            Answer::Infeasible(_) => {}
+        }
+        if cfg.per_interval {
+            self.interval_text(&mut o);
+        }
+        o
+    }
+
+    fn answer_line(&self, conf_pct: &str) -> String {
+        let s = &self.s;
+        match &self.answer {
+            Answer::Met(p) if p.len() == 1 || s.weights.is_some() => {
+                let c = total(p);
                 let below = if c > 2 {
                     format!("{} agents do not", c - 1)
                 } else if c == 2 {
@@ -106,187 +314,209 @@ impl Report<'_> {
                 } else {
                     "the smallest count tried".to_string()
                 };
-                let _ = writeln!(
-                    o,
-                    "Answer: {c} agents in `{}` meet every target at {}% confidence ({below}).",
-                    self.group,
-                    self.conf_pct()
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    o,
-                    "Answer: no head-count up to --max {} meets every target at {}% confidence.",
-                    cfg.max,
-                    self.conf_pct()
-                );
-            }
-        }
-        match self.mean_answer {
-            Some(c) => {
-                let _ = writeln!(o, "By the means alone: {c} agents.");
-            }
-            None => {
-                let _ = writeln!(o, "By the means alone: none up to {}.", cfg.max);
-            }
-        }
-        if cfg.per_interval {
-            let _ = writeln!(o);
-            let _ = writeln!(
-                o,
-                "Per report interval ({}): the smallest count whose interval values meet every target.",
-                crate::report::num(self.s.interval / 60.0) + " min"
-            );
-            let _ = writeln!(
-                o,
-                "Stationary-per-interval approximation: each count is simulated over the whole \
-                 horizon with a constant head-count (carry-over between intervals is included), \
-                 and each interval takes the smallest count that meets the targets in it; \
-                 staffing is not varied within a run."
-            );
-            let _ = writeln!(o);
-            let mut rows: Vec<Vec<String>> = Vec::new();
-            let mut head = vec![
-                "interval".to_string(),
-                "offered".to_string(),
-                "count".to_string(),
-            ];
-            head.extend(cols.iter().map(|c| format!("{c} mean [CI]")));
-            head.push("by mean".to_string());
-            rows.push(head);
-            for (k, a) in self.iv_answers.iter().enumerate() {
-                let start = self.s.starts.get(k).copied().unwrap_or(f64::NAN);
-                let at = match a {
-                    IvAnswer::Count { ci, .. } => Some(*ci),
-                    IvAnswer::NotMet(top) => Some(*top),
-                    _ => self.s.cache.keys().next_back().copied(),
+                let whom = if s.weights.is_some() {
+                    format!("over every group ({})", group_counts(s, p))
+                } else {
+                    format!("in `{}`", s.groups[0])
                 };
-                let e = at.and_then(|c| self.s.cache.get(&c));
-                let offered = e
-                    .and_then(|e| e.intervals.get(k))
-                    .and_then(|r| r.first())
-                    .map_or("-".to_string(), |c| format!("{:.1}", c.offered));
-                let mut r = vec![label(start), offered];
-                match a {
-                    IvAnswer::Count { ci, mean } => {
-                        r.push(ci.to_string());
-                        if let Some(row) = e.and_then(|e| e.intervals.get(k)) {
-                            r.extend(targets.iter().zip(row).map(|(t, c)| t.show(&c.ci)));
-                        }
-                        r.push(mean.map_or("-".to_string(), |m| m.to_string()));
-                    }
-                    IvAnswer::NotMet(top) => {
-                        r.push(format!("> {top}"));
-                        if let Some(row) = e.and_then(|e| e.intervals.get(k)) {
-                            r.extend(targets.iter().zip(row).map(|(t, c)| t.show(&c.ci)));
-                        }
-                        r.push("-".to_string());
-                    }
-                    IvAnswer::NoDemand => r.push("- (no demand)".to_string()),
-                    IvAnswer::NoAgents => r.push("- (no agents on shift)".to_string()),
-                }
-                rows.push(r);
+                format!(
+                    "Answer: {c} agents {whom} meet every target at {conf_pct}% confidence ({below})."
+                )
             }
-            o.push_str(&text_table(&rows, |_| Align::Left, "", false));
+            Answer::Met(p) => format!(
+                "Answer: {} ({} agents, cost {:.1}) is the cheapest combination meeting every \
+                 target at {conf_pct}% confidence (optimal if each target is monotone in each \
+                 group's count; ties go to fewer agents).",
+                group_counts(s, p),
+                total(p),
+                s.cost(p)
+            ),
+            Answer::NotMet => format!(
+                "Answer: no head-count up to --max {} meets every target at {conf_pct}% confidence.",
+                s.cfg.max
+            ),
+            Answer::Infeasible(why) => format!(
+                "Answer: no head-count can meet the targets:\n{}",
+                why.iter()
+                    .map(|w| format!("  - {w}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
         }
-        o
     }
 
-    /// The bytes of `staffing.csv`.
-    pub(crate) fn csv(&self) -> Vec<u8> {
-        let cfg = self.s.cfg;
-        let mut w = crate::sweep::grid::results_writer(Vec::new());
-        let conf = num(cfg.confidence);
-        let chosen = |c: Option<u32>, ci: Option<u32>, mean: Option<u32>| match (
-            c.is_some() && c == ci,
-            c.is_some() && c == mean,
-        ) {
-            (true, true) => "ci+mean",
-            (true, false) => "ci",
-            (false, true) => "mean",
-            (false, false) => "",
-        };
-        let mut row = |scope: &str,
-                       start: &str,
-                       lab: &str,
-                       count: &str,
-                       t: &Target,
-                       c: Option<&Estimate>,
-                       ch: &str| {
-            let _ = w.serialize(StaffingRow {
-                scope,
-                interval_start: start,
-                interval: lab,
-                count,
-                metric: t.metric.name(),
-                target: t.bound(),
-                mean: c.map(|c| c.mean),
-                ci_low: c.map(|c| c.lo),
-                ci_high: c.map(|c| c.hi),
-                confidence: &conf,
-                met: c.map(|c| t.met(c, false)),
-                mean_met: c.map(|c| t.met(c, true)),
-                chosen: ch,
-            });
-        };
-        for (c, e) in &self.s.cache {
-            for (t, ci) in cfg.targets.iter().zip(&e.overall) {
-                let ch = chosen(Some(*c), self.answer, self.mean_answer);
-                row(t.scope(), "", "", &c.to_string(), t, Some(ci), ch);
-            }
-        }
+    fn interval_text(&self, o: &mut String) {
+        let s = &self.s;
+        let targets = &s.cfg.targets;
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Per report interval ({}): the smallest count whose interval values meet every target.",
+            num(s.interval / 60.0) + " min"
+        );
+        let _ = writeln!(
+            o,
+            "Stationary-per-interval approximation: each count is simulated over the whole \
+             horizon with a constant head-count (carry-over between intervals is included), \
+             and each interval takes the smallest count that meets the targets in it; \
+             staffing is not varied within a run."
+        );
+        let _ = writeln!(o);
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut head = vec![
+            "interval".to_string(),
+            "offered".to_string(),
+            "count".to_string(),
+        ];
+        head.extend(targets.iter().map(|t| format!("{} mean [CI]", t.text())));
+        head.push("by mean".to_string());
+        rows.push(head);
         for (k, a) in self.iv_answers.iter().enumerate() {
-            let start = self.s.starts.get(k).copied().unwrap_or(f64::NAN);
+            let start = s.starts.get(k).copied().unwrap_or(f64::NAN);
+            let at = match a {
+                IvAnswer::Count { ci, .. } => Some(*ci),
+                IvAnswer::NotMet(top) => Some(*top),
+                _ => s.cache.keys().next_back().and_then(|p| p.first().copied()),
+            };
+            let e = at.and_then(|c| s.cache.get(&vec![c]));
+            let offered = e
+                .and_then(|e| e.intervals.get(k))
+                .and_then(|r| r.first())
+                .map_or("-".to_string(), |c| format!("{:.1}", c.offered));
+            let mut r = vec![label(start), offered];
+            let cells = |r: &mut Vec<String>| {
+                if let Some(row) = e.and_then(|e| e.intervals.get(k)) {
+                    r.extend(targets.iter().zip(row).map(|(t, c)| t.show(&c.ci)));
+                }
+            };
+            match a {
+                IvAnswer::Count { ci, mean } => {
+                    r.push(ci.to_string());
+                    cells(&mut r);
+                    r.push(mean.map_or("-".to_string(), |m| m.to_string()));
+                }
+                IvAnswer::NotMet(top) => {
+                    r.push(format!("> {top}"));
+                    cells(&mut r);
+                    r.push("-".to_string());
+                }
+                IvAnswer::NoDemand => r.push("- (no demand)".to_string()),
+                IvAnswer::NoAgents => r.push("- (no agents on shift)".to_string()),
+            }
+            rows.push(r);
+        }
+        o.push_str(&text_table(&rows, |_| Align::Left, "", false));
+    }
+
+    /// This search's rows of `staffing.csv`.
+    fn csv_rows(&self, w: &mut csv::Writer<Vec<u8>>) -> Result<()> {
+        let s = &self.s;
+        for (p, e) in &s.cache {
+            point_rows(w, s, p, e, self.chosen(p))?;
+        }
+        let conf = num(s.cfg.confidence);
+        for (k, a) in self.iv_answers.iter().enumerate() {
+            let start = s.starts.get(k).copied().unwrap_or(f64::NAN);
             let (st, lab) = (num(start), label(start));
+            let at = |c: u32| s.cache.get(&vec![c]);
             let cell = |c: u32, t: usize| {
-                self.s
-                    .cache
-                    .get(&c)
+                at(c)
                     .and_then(|e| e.intervals.get(k))
                     .and_then(|r| r.get(t))
                     .map(|x| x.ci)
             };
-            for (ti, t) in cfg.targets.iter().enumerate() {
+            for (ti, (t, _)) in s.targets.iter().enumerate() {
+                let mut put = |count: Option<u32>, ch: &str| {
+                    let cs = count.map_or(String::new(), |c| c.to_string());
+                    let gc = count.map_or(String::new(), |c| group_counts(s, &[c]));
+                    let c = count.and_then(|c| cell(c, ti));
+                    let reps = count.and_then(|c| at(c)).map(|e| e.reps);
+                    let cost = count.map(|c| s.cost(&[c]));
+                    w.serialize(row(
+                        t,
+                        &st,
+                        &lab,
+                        &cs,
+                        c.as_ref(),
+                        &conf,
+                        ch,
+                        s,
+                        reps,
+                        &gc,
+                        cost,
+                    ))
+                    .map_err(|e| Error::other(format!("cannot write a staffing row: {e}")))
+                };
                 match a {
                     IvAnswer::Count { ci, mean } => {
-                        let ch = chosen(Some(*ci), Some(*ci), *mean);
-                        row(
-                            t.scope(),
-                            &st,
-                            &lab,
-                            &ci.to_string(),
-                            t,
-                            cell(*ci, ti).as_ref(),
-                            ch,
-                        );
+                        let ch = match mean {
+                            Some(m) if m == ci => "ci+mean",
+                            _ => "ci",
+                        };
+                        put(Some(*ci), ch)?;
                         if let Some(m) = mean.filter(|m| m != ci) {
-                            row(
-                                t.scope(),
-                                &st,
-                                &lab,
-                                &m.to_string(),
-                                t,
-                                cell(m, ti).as_ref(),
-                                "mean",
-                            );
+                            put(Some(m), "mean")?;
                         }
                     }
-                    IvAnswer::NotMet(top) => {
-                        row(
-                            t.scope(),
-                            &st,
-                            &lab,
-                            &top.to_string(),
-                            t,
-                            cell(*top, ti).as_ref(),
-                            "not met",
-                        );
-                    }
-                    IvAnswer::NoDemand => row(t.scope(), &st, &lab, "", t, None, "no demand"),
-                    IvAnswer::NoAgents => row(t.scope(), &st, &lab, "", t, None, "not on shift"),
+                    IvAnswer::NotMet(top) => put(Some(*top), "not met")?,
+                    IvAnswer::NoDemand => put(None, "no demand")?,
+                    IvAnswer::NoAgents => put(None, "not on shift")?,
                 }
             }
         }
-        w.into_inner().unwrap_or_default()
+        Ok(())
     }
+}
+
+/// The bytes of `staffing.csv`: every search's rows, variant by variant.
+pub(crate) fn csv(found: &[Found<'_>]) -> Result<Vec<u8>> {
+    let mut w = crate::sweep::grid::results_writer(Vec::new());
+    for f in found {
+        f.csv_rows(&mut w)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::other(format!("cannot write staffing.csv: {e}")))
+}
+
+/// The agents each variant needs: a table (text) and the chart's bars.
+pub(crate) fn per_variant(found: &[Found<'_>]) -> (String, Vec<(String, Option<f64>)>) {
+    let mut rows = vec![vec![
+        "variant".to_string(),
+        "agents".to_string(),
+        "by means".to_string(),
+        "groups".to_string(),
+        "cost".to_string(),
+    ]];
+    let mut bars = Vec::new();
+    for f in found {
+        let s = &f.s;
+        let (agents, groups, cost) = match &f.answer {
+            Answer::Met(p) => (
+                total(p).to_string(),
+                group_counts(s, p),
+                format!("{:.1}", s.cost(p)),
+            ),
+            Answer::NotMet => (format!("> {}", s.cfg.max), String::new(), String::new()),
+            Answer::Infeasible(_) => ("infeasible".into(), String::new(), String::new()),
+        };
+        let by_mean = f
+            .mean_answer
+            .point()
+            .map_or("-".to_string(), |p| total(p).to_string());
+        rows.push(vec![
+            s.variant_name().to_string(),
+            agents,
+            by_mean,
+            groups,
+            cost,
+        ]);
+        bars.push((
+            s.variant_name().to_string(),
+            f.answer.point().map(|p| total(p) as f64),
+        ));
+    }
+    let mut o =
+        String::from("Agents needed per variant (same targets, common random numbers):\n\n");
+    o.push_str(&text_table(&rows, |_| Align::Left, "", false));
+    (o, bars)
 }

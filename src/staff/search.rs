@@ -1,15 +1,19 @@
-//! The search over head-counts: every count is run once (cached) on the
-//! same seed, so neighbouring counts see the same demand (common random
-//! numbers); [`Searcher::smallest`] brackets by doubling from 1 and then
+//! The search over head-counts of one scenario (the base or one variant):
+//! every point (a count per sized group) is measured once (cached) on the
+//! same seed, so neighbouring points see the same demand (common random
+//! numbers), with replications added in batches until every target is
+//! precise enough or already decided ([`Searcher::eval`]);
+//! [`Searcher::smallest`] brackets one group's count by doubling and then
 //! bisects, keeping the invariant that the answer meets and the count below
-//! it was run and fails.
+//! it was run and fails, and stops early when a doubling leaves agents idle
+//! without improving a target ([`Outcome::Stalled`]).
 
 use super::StaffConfig;
+use super::measure::Reps;
+use super::target::{Op, Target};
 use crate::error::{Error, Result};
 use crate::metrics::Estimate;
-use crate::metrics::ci::estimate_at;
-use crate::metrics::registry::Id;
-use crate::runner::{self, RunOptions, RunResult};
+use crate::metrics::registry::Unit;
 use crate::scenario::Scenario;
 use crate::sweep::base::Base;
 use std::collections::BTreeMap;
@@ -25,160 +29,323 @@ pub(crate) struct IvCell {
     pub online: f64,
 }
 
-/// One head-count's results.
+/// One point's results.
 #[derive(Clone, Debug)]
 pub(crate) struct Eval {
     /// Per target.
     pub overall: Vec<Estimate>,
     /// Per interval, per target (empty unless per-interval).
     pub intervals: Vec<Vec<IvCell>>,
+    /// Mean occupancy of all agents.
+    pub occupancy: f64,
+    /// Replications run.
+    pub reps: u32,
 }
 
-/// The search's state: the scenario, the targets' scopes and every count run.
+/// How a one-dimensional search ended.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Outcome {
+    /// The smallest count meeting.
+    Met(u32),
+    /// Not met up to the cap.
+    NotMet(u32),
+    /// A doubling from `from` to `to` agents left them idle without
+    /// improving a target: why.
+    Stalled(String),
+}
+
+/// The search's state for one scenario: the targets' scopes and every point run.
 pub(crate) struct Searcher<'a> {
     pub(crate) base: &'a Base,
-    pub(crate) path: String,
     pub(crate) cfg: &'a StaffConfig,
-    pub(crate) scopes: Vec<usize>,
-    pub(crate) cache: BTreeMap<u32, Eval>,
+    /// The variant searched (None: the base scenario).
+    pub(crate) variant: Option<String>,
+    /// The sized groups.
+    pub(crate) groups: Vec<String>,
+    /// Each target with its scope index (a skill, or the skill count for `all`).
+    pub(crate) targets: Vec<(Target, usize)>,
+    pub(crate) cache: BTreeMap<Vec<u32>, Eval>,
     pub(crate) starts: Vec<f64>,
     pub(crate) interval: f64,
+    /// Replications per batch (the first batch included).
     pub(crate) replications: u32,
     pub(crate) seed: u64,
-    /// The sized group's weekly login windows (empty: always logged in).
+    /// The first sized group's weekly login windows (empty: always logged in).
     pub(crate) shifts: Vec<crate::scenario::Shift>,
-    pub(crate) bar: indicatif::ProgressBar,
+    /// Mean offered per interval and scope at the first point measured.
+    pub(crate) demand: Vec<Vec<f64>>,
+    /// With `--group '*'`: every group's count in the scenario, the
+    /// proportions a total head-count is split in ([`split`]).
+    pub(crate) weights: Option<Vec<u32>>,
+    /// Per sized group: cost of one agent over the measured period
+    /// (`--cost` per agent-hour × its logged-in hours).
+    pub(crate) rates: Vec<f64>,
+    pub(crate) bar: &'a indicatif::ProgressBar,
+    pub(crate) pool: &'a rayon::ThreadPool,
+    /// Where each point goes once it is measured (the progress file).
+    pub(crate) log: &'a std::cell::RefCell<super::report::Progress>,
 }
 
 impl Searcher<'_> {
-    pub(crate) fn scenario(&self, count: u32) -> Result<Scenario> {
-        let mut scn = self
-            .base
-            .build(&[(self.path.clone(), toml::Value::Integer(i64::from(count)))])
-            .map_err(|e| {
-                Error::input(format!(
-                    "{}: with `{}` = {count}: {}",
-                    self.base.path.display(),
-                    self.path,
-                    e.describe()
-                ))
-            })?;
-        if let Some(s) = self.cfg.overrides.seed {
-            scn.seed = s;
+    /// The variant's name in files (`base` for the scenario itself).
+    pub(crate) fn variant_name(&self) -> &str {
+        self.variant.as_deref().unwrap_or("base")
+    }
+
+    /// The scenario (base or variant) with the sized groups at `counts`.
+    pub(crate) fn scenario(&self, counts: &[u32]) -> Result<Scenario> {
+        let mut doc = self.base.table.clone();
+        let shown: Vec<String> = self
+            .groups
+            .iter()
+            .zip(counts)
+            .map(|(g, c)| format!("`{g}` = {c}"))
+            .collect();
+        let fail = |e: String| {
+            Error::input(format!(
+                "{}: {}with {}: {e}",
+                self.base.path.display(),
+                self.variant
+                    .as_ref()
+                    .map_or(String::new(), |v| format!("variant `{v}` ")),
+                shown.join(", ")
+            ))
+        };
+        for (g, c) in self.groups.iter().zip(counts) {
+            set_count(&mut doc, self.variant.as_deref(), g, *c).map_err(fail)?;
         }
-        if let Some(r) = self.cfg.overrides.replications {
-            scn.replications = r;
+        let mut scn = self.base.validate(&doc).map_err(|e| fail(e.describe()))?;
+        scn.file = self.base.path.clone();
+        if let Some(v) = &self.variant {
+            let var = scn
+                .variants
+                .iter()
+                .find(|x| &x.name == v)
+                .ok_or_else(|| fail(format!("no variant `{v}`")))?;
+            scn = scn.with_variant(var);
         }
+        scn.seed = self.seed;
+        scn.replications = self.replications;
         Ok(scn)
     }
 
-    pub(crate) fn eval(&mut self, count: u32) -> Result<&Eval> {
-        if !self.cache.contains_key(&count) {
-            self.bar.set_message(format!(
-                "running {count} agents ({} counts run so far)",
-                self.cache.len()
-            ));
-            let scn = self.scenario(count)?;
-            let opts = RunOptions {
-                threads: self.cfg.threads,
-                max_memory: self.cfg.max_memory,
-                ..RunOptions::default()
-            };
-            let (agg, unstable) = runner::run_lenient(&scn, &opts, &|| {})?;
-            let mut e = self.summarise(&scn, &agg);
-            if unstable.is_some() {
-                // The queues grew without bound at this count: it meets nothing.
-                let failed = Estimate {
-                    mean: f64::NAN,
-                    lo: f64::NAN,
-                    hi: f64::NAN,
-                    n: 0,
+    /// The half-width below which target `t` needs no more replications.
+    pub(crate) fn precision(&self, t: &Target) -> f64 {
+        match t.metric.metric().unit {
+            Unit::Share => self.cfg.precision_share,
+            _ => self.cfg.precision_time * t.value,
+        }
+    }
+
+    /// Whether `e` needs no more replications: every target's half-width is
+    /// below its precision, or its interval lies wholly on one side of it.
+    fn settled(&self, e: &Eval) -> bool {
+        self.targets.iter().zip(&e.overall).all(|((t, _), c)| {
+            let decided = t.met(c, false)
+                || match t.op {
+                    Op::AtLeast => c.hi < t.value,
+                    Op::AtMost => c.lo > t.value,
                 };
-                for c in e.overall.iter_mut() {
-                    *c = failed;
-                }
-                for cell in e.intervals.iter_mut().flatten() {
-                    cell.ci = failed;
-                }
+            c.n >= 2 && (decided || c.half_width() <= self.precision(t))
+        })
+    }
+
+    /// Measures `counts` (once), adding replications in batches while
+    /// [`Self::settled`] is not, up to `--max-replications`.
+    pub(crate) fn eval(&mut self, counts: &[u32]) -> Result<&Eval> {
+        if !self.cache.contains_key(counts) {
+            let scn = self.scenario(counts)?;
+            if let Some(limit) = self.cfg.max_memory {
+                crate::runner::memory::estimate(
+                    &scn,
+                    crate::runner::Detail::Summary,
+                    self.pool.current_num_threads(),
+                )
+                .check(limit)?;
             }
-            self.cache.insert(count, e);
-            self.bar.tick();
+            let mut reps = Reps::default();
+            let cap = self.cfg.max_replications.max(self.replications);
+            let conf = self.cfg.confidence;
+            let e = loop {
+                let batch = self.replications.min(cap - reps.n);
+                self.bar.set_message(format!(
+                    "{}: {} — replications {}..{} ({} points run)",
+                    self.variant_name(),
+                    self.show_counts(counts),
+                    reps.n + 1,
+                    reps.n + batch,
+                    self.cache.len()
+                ));
+                let bar = self.bar;
+                reps.extend(
+                    &scn,
+                    &self.targets,
+                    self.cfg.per_interval,
+                    self.pool,
+                    batch,
+                    &mut || bar.tick(),
+                )?;
+                let e = reps.estimates(&self.targets, conf);
+                if reps.unstable || reps.n >= cap || self.settled(&e) {
+                    break e;
+                }
+            };
+            if self.demand.is_empty() {
+                let ns = scn.skills.len() + 1;
+                self.demand = (0..reps.n_intervals())
+                    .map(|k| (0..ns).map(|s| reps.offered(k, s)).collect())
+                    .collect();
+                self.starts = (0..reps.n_intervals())
+                    .map(|k| scn.warmup + k as f64 * scn.interval)
+                    .collect();
+                self.interval = scn.interval;
+            }
+            self.log.borrow_mut().point(self, counts, &e)?;
+            self.cache.insert(counts.to_vec(), e);
         }
         self.cache
-            .get(&count)
-            .ok_or_else(|| Error::other(format!("internal: count {count} not run")))
+            .get(counts)
+            .ok_or_else(|| Error::other("internal: point not run"))
     }
 
-    fn summarise(&mut self, scn: &Scenario, agg: &RunResult) -> Eval {
-        let conf = self.cfg.confidence;
-        let overall = self
-            .cfg
-            .targets
+    /// The cost of a point over the measured period.
+    pub(crate) fn cost(&self, counts: &[u32]) -> f64 {
+        self.rates
             .iter()
-            .zip(&self.scopes)
-            .map(|(t, &s)| {
-                // Every target metric is a summary metric (checked by a test).
-                let vals = t.metric.summary_index().map_or(Vec::new(), |m| {
-                    agg.per_rep.iter().map(|r| r[s][m]).collect()
-                });
-                estimate_at(vals, conf)
-            })
-            .collect();
-        let mut intervals = Vec::new();
-        if self.cfg.per_interval {
-            self.starts.clone_from(&agg.interval_starts);
-            self.interval = scn.interval;
-            // A target without interval values (refused with --per-interval
-            // by `run`) and a missing interval metric give no values.
-            let vals_of = |k: usize, s: usize, id: Id| {
-                id.interval_index()
-                    .map_or(&[][..], |m| agg.interval_reps(k, s, m))
-                    .iter()
-                    .copied()
-            };
-            for k in 0..agg.interval_starts.len() {
-                let row = self
-                    .cfg
-                    .targets
-                    .iter()
-                    .zip(&self.scopes)
-                    .map(|(t, &s)| IvCell {
-                        ci: estimate_at(vals_of(k, s, t.metric), conf),
-                        offered: estimate_at(vals_of(k, s, Id::Offered), conf).mean,
-                        online: estimate_at(vals_of(k, s, Id::AgentsOnline), conf).mean,
-                    })
-                    .collect();
-                intervals.push(row);
-            }
-        }
-        Eval { overall, intervals }
+            .zip(counts)
+            .map(|(r, &c)| r * f64::from(c))
+            .sum()
     }
 
-    /// The smallest count in `1..=max` meeting `met`: a doubling bracket from
-    /// 1, then bisection. `None` when `max` does not meet.
-    pub(crate) fn smallest(&mut self, met: &dyn Fn(&Eval) -> bool) -> Result<Option<u32>> {
+    /// `a=3 b=5`, or `3 agents` for one group.
+    pub(crate) fn show_counts(&self, counts: &[u32]) -> String {
+        if let [c] = counts {
+            return format!("{c} agents");
+        }
+        let each = self
+            .groups
+            .iter()
+            .zip(counts)
+            .map(|(g, c)| format!("{g}={c}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if self.weights.is_some() {
+            let total: u32 = counts.iter().sum();
+            return format!("{total} agents ({each})");
+        }
+        each
+    }
+
+    /// One group's count `c` within a point (the others fixed).
+    pub(crate) fn eval1(&mut self, point: &dyn Fn(u32) -> Vec<u32>, c: u32) -> Result<&Eval> {
+        self.eval(&point(c))
+    }
+
+    /// The smallest count in `start..=max` (`point` makes the whole point of
+    /// a count) meeting `met`: 0 when `start` is 0 and it meets, else a
+    /// doubling bracket from `start` (at least 1), then
+    /// bisection. Stops early ([`Outcome::Stalled`]) when a doubling leaves
+    /// the agents idler (occupancy down by a quarter or more) without
+    /// improving a failing target by its precision.
+    pub(crate) fn smallest(
+        &mut self,
+        point: &dyn Fn(u32) -> Vec<u32>,
+        start: u32,
+        met: &dyn Fn(&Eval) -> bool,
+    ) -> Result<Outcome> {
         let max = self.cfg.max;
-        let mut lo = 0u32;
-        let mut c = 1u32;
+        if start == 0 && met(self.eval1(point, 0)?) {
+            return Ok(Outcome::Met(0));
+        }
+        let mut lo = start.saturating_sub(1);
+        let mut c = start.max(1);
+        // The target that did not improve over the last doubling, and the count before it.
+        let mut flat: Option<(usize, u32)> = None;
         let hi = loop {
-            if met(self.eval(c)?) {
+            let e = self.eval1(point, c)?.clone();
+            if met(&e) {
                 break c;
+            }
+            if lo >= 1 && lo < c {
+                let prev = self.eval1(point, lo)?.clone();
+                let now = self.flat(lo, &prev, c, &e);
+                if let (Some((t, first)), Some(t2)) = (flat, now)
+                    && t == t2
+                {
+                    let f = self.eval1(point, first)?.clone();
+                    let points = [(first, &f), (lo, &prev), (c, &e)];
+                    return Ok(Outcome::Stalled(self.stall_reason(t, &points)));
+                }
+                flat = now.map(|t| (t, lo));
             }
             lo = c;
             if c >= max {
-                return Ok(None);
+                return Ok(Outcome::NotMet(max));
             }
             c = c.saturating_mul(2).min(max);
         };
-        self.bisect(lo, hi, met).map(Some)
+        self.bisect(point, lo, hi, met).map(Outcome::Met)
+    }
+
+    /// The first failing target that going from `a` agents to `b` (at
+    /// least twice as many) left nearly where it was — closer to its bound
+    /// by less than half the gap, or by less than its precision — while the
+    /// agents got idler (occupancy down by a quarter or more, so they were
+    /// not all saturated).
+    fn flat(&self, a: u32, ea: &Eval, b: u32, eb: &Eval) -> Option<usize> {
+        if !(ea.occupancy.is_finite() && eb.occupancy.is_finite())
+            || eb.occupancy > 0.75 * ea.occupancy
+            || b < 2 * a
+        {
+            return None;
+        }
+        self.targets
+            .iter()
+            .zip(ea.overall.iter().zip(&eb.overall))
+            .position(|((t, _), (x, y))| {
+                if t.met(y, false) || !x.mean.is_finite() || !y.mean.is_finite() {
+                    return false;
+                }
+                let (gain, gap) = match t.op {
+                    Op::AtLeast => (y.mean - x.mean, t.value - x.mean),
+                    Op::AtMost => (x.mean - y.mean, x.mean - t.value),
+                };
+                gain < self.precision(t) || gain < 0.5 * gap
+            })
+    }
+
+    /// Why target `t` stalled over `points` (count, results).
+    fn stall_reason(&self, t: usize, points: &[(u32, &Eval)]) -> String {
+        let target = &self.targets[t].0;
+        let values: Vec<String> = points
+            .iter()
+            .map(|(c, e)| format!("{} at {c} agents", target.show(&e.overall[t])))
+            .collect();
+        let occ: Vec<String> = points
+            .iter()
+            .map(|(_, e)| format!("{:.2}", e.occupancy))
+            .collect();
+        format!(
+            "`{}` hardly improves as the head-count doubles: {} (occupancy {}: the added \
+             agents wait idle while the target stays out of reach)",
+            target.text(),
+            values.join(", "),
+            occ.join(" -> ")
+        )
     }
 
     /// The smallest count in `lo+1..=hi` meeting `met`, given that `hi`
     /// meets it and `lo` does not (bisection, assuming monotonicity).
-    fn bisect(&mut self, mut lo: u32, mut hi: u32, met: &dyn Fn(&Eval) -> bool) -> Result<u32> {
+    fn bisect(
+        &mut self,
+        point: &dyn Fn(u32) -> Vec<u32>,
+        mut lo: u32,
+        mut hi: u32,
+        met: &dyn Fn(&Eval) -> bool,
+    ) -> Result<u32> {
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if met(self.eval(mid)?) {
+            if met(self.eval1(point, mid)?) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -188,17 +355,18 @@ impl Searcher<'_> {
     }
 
     /// The smallest count in `1..=top` meeting `met`, by bisection between
-    /// the counts already run (assuming monotonicity between them).
+    /// the counts already run (one sized group; assuming monotonicity).
     pub(crate) fn smallest_below(
         &mut self,
         top: u32,
         met: &dyn Fn(&Eval) -> bool,
     ) -> Result<Option<u32>> {
+        let one = |c: &Vec<u32>| c.first().copied().unwrap_or(0);
         let Some(hi) = self
             .cache
             .iter()
-            .filter(|(c, e)| **c <= top && met(e))
-            .map(|(c, _)| *c)
+            .filter(|(c, e)| one(c) <= top && met(e))
+            .map(|(c, _)| one(c))
             .next()
         else {
             return Ok(None);
@@ -206,10 +374,94 @@ impl Searcher<'_> {
         let lo = self
             .cache
             .iter()
-            .filter(|(c, e)| **c < hi && !met(e))
-            .map(|(c, _)| *c)
+            .filter(|(c, e)| one(c) < hi && !met(e))
+            .map(|(c, _)| one(c))
             .next_back()
             .unwrap_or(0);
-        self.bisect(lo, hi, met).map(Some)
+        self.bisect(&|c| vec![c], lo, hi, met).map(Some)
+    }
+}
+
+/// `total` agents split over groups in proportion to `weights` (equal
+/// shares when they are all 0) by the Sainte-Laguë (Webster) divisor
+/// method: agents are handed out one at a time, each to the group with the
+/// largest `weight / (2 × count + 1)`, ties to the first group. Being
+/// sequential, the split of `n + 1` is that of `n` plus one agent: a larger
+/// total never takes an agent from a group.
+pub(crate) fn split(total: u32, weights: &[u32]) -> Vec<u32> {
+    let zero = weights.iter().all(|&w| w == 0);
+    let w = |i: usize| if zero { 1 } else { u64::from(weights[i]) };
+    let mut out = vec![0u32; weights.len()];
+    for _ in 0..total {
+        let mut best: Option<usize> = None;
+        for i in 0..weights.len() {
+            // w_i / (2c_i + 1) > w_b / (2c_b + 1), in integers.
+            let better = best.is_none_or(|b| {
+                w(i) * (2 * u64::from(out[b]) + 1) > w(b) * (2 * u64::from(out[i]) + 1)
+            });
+            if w(i) > 0 && better {
+                best = Some(i);
+            }
+        }
+        match best {
+            Some(i) => out[i] += 1,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Sets the count of group `group` in the scenario table: in the variant's
+/// `agents` when it has its own, else in the base's.
+fn set_count(
+    doc: &mut toml::Table,
+    variant: Option<&str>,
+    group: &str,
+    count: u32,
+) -> std::result::Result<(), String> {
+    fn groups_of(t: &mut toml::Table) -> Option<&mut toml::value::Array> {
+        t.get_mut("agents").and_then(toml::Value::as_array_mut)
+    }
+    let in_variant = variant.and_then(|v| {
+        doc.get_mut("variant")
+            .and_then(toml::Value::as_array_mut)?
+            .iter_mut()
+            .filter_map(toml::Value::as_table_mut)
+            .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(v))
+            .filter(|t| t.contains_key("agents"))
+    });
+    let arr = match in_variant {
+        Some(t) => groups_of(t),
+        None => groups_of(doc),
+    }
+    .ok_or_else(|| "no [[agents]] groups".to_string())?;
+    let entry = arr
+        .iter_mut()
+        .filter_map(toml::Value::as_table_mut)
+        .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(group))
+        .ok_or_else(|| format!("no agent group `{group}`"))?;
+    entry.insert("count".into(), toml::Value::Integer(i64::from(count)));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn a_total_is_split_in_proportion_and_grows_in_every_group() {
+        assert_eq!(split(12, &[4, 4, 2, 2]), [4, 4, 2, 2]);
+        assert_eq!(split(6, &[4, 4, 2, 2]), [2, 2, 1, 1]);
+        assert_eq!(split(7, &[4, 4, 2, 2]), [3, 2, 1, 1]);
+        assert_eq!(split(3, &[0, 0]), [2, 1]);
+        assert_eq!(split(0, &[3, 1]), [0, 0]);
+        assert_eq!(split(9, &[6, 3]), [6, 3]);
+        assert_eq!(split(4, &[3, 0]), [4, 0]);
+        let w = [6, 6, 2, 1, 1];
+        for n in 0..60 {
+            let (a, b) = (split(n, &w), split(n + 1, &w));
+            assert_eq!(b.iter().sum::<u32>(), n + 1);
+            assert!(a.iter().zip(&b).all(|(x, y)| x <= y), "{n}: {a:?} -> {b:?}");
+        }
     }
 }

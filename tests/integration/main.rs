@@ -23,6 +23,7 @@ mod reports;
 mod roundtrip;
 mod routing;
 mod schedule;
+mod staff;
 mod sweep;
 mod sweep_files;
 mod validation;

@@ -566,7 +566,11 @@ fn staffing_search_finds_the_erlang_c_head_count() {
             "confidence",
             "met",
             "mean_met",
-            "chosen"
+            "chosen",
+            "variant",
+            "replications",
+            "group_counts",
+            "cost"
         ]
     );
     let chosen: Vec<&Vec<String>> = rows
