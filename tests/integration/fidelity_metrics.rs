@@ -167,3 +167,70 @@ fn transfer_rate_counts_transferred_conversations_over_handled() {
     assert_eq!(summary(Id::TransferRate, u), 0.0);
     assert_eq!(summary(Id::TransferRate, all), 0.5);
 }
+
+/// Issue 10 item 20: service level and occupancy are the mean of the
+/// replications' ratios (each a ratio of sums within its replication),
+/// not the ratio of the counts summed over the replications. A short,
+/// small run makes the replications' volumes differ so the two estimators
+/// part.
+#[test]
+fn ratios_are_means_of_per_replication_ratios() {
+    let scn = common::scenario(
+        r#"
+[simulation]
+horizon = "2h"
+warmup = 0
+replications = 6
+seed = 11
+[[skill]]
+name = "s"
+arrivals = { rate = 40, per = "1h" }
+service_level = 20
+patience = { dist = "exponential", mean = "2m" }
+exchanges = { dist = "geometric", mean = 2 }
+[[agents]]
+name = "a"
+count = 2
+skills = ["s"]
+capacity = { live_chat = 2 }
+"#,
+    );
+    let res = ccsim::runner::run(&scn, &ccsim::runner::RunOptions::default()).unwrap();
+    let reps: Vec<_> = (0..scn.replications)
+        .map(|r| ccsim::sim::Sim::new(&scn, r, None).run())
+        .collect();
+    let n = reps.len() as f64;
+    let all = |r: &ccsim::sim::RepResult| r.skills.last().unwrap().clone();
+    // Service level: answered within target ÷ (offered − abandoned within target).
+    let sl =
+        |t: &Tally| t.handled_within_sl as f64 / (t.offered as f64 - t.abandoned_within_sl as f64);
+    let mean_of_ratios = reps.iter().map(|r| sl(&all(r))).sum::<f64>() / n;
+    let mut summed = Tally::default();
+    for r in &reps {
+        summed.merge(&all(r));
+    }
+    let ratio_of_sums = sl(&summed);
+    let got = res.summary("all", "service_level").unwrap().mean;
+    assert!(
+        (mean_of_ratios - ratio_of_sums).abs() > 1e-6,
+        "the case does not tell the estimators apart: {mean_of_ratios} vs {ratio_of_sums}"
+    );
+    assert!(
+        (got - mean_of_ratios).abs() < 1e-12,
+        "service level {got} is not the mean of ratios {mean_of_ratios}"
+    );
+    // Occupancy: typing time ÷ logged-in time over the replication's agents.
+    let occ = |r: &ccsim::sim::RepResult| r.agents_all.effort / r.agents_all.logged_in;
+    let mean_of_ratios = reps.iter().map(occ).sum::<f64>() / n;
+    let (effort, logged): (f64, f64) = reps.iter().fold((0.0, 0.0), |(e, l), r| {
+        (e + r.agents_all.effort, l + r.agents_all.logged_in)
+    });
+    let got = res.summary("all", "occupancy").unwrap().mean;
+    assert!(
+        (got - mean_of_ratios).abs() < 1e-12,
+        "occupancy {got} is not the mean of ratios {mean_of_ratios}"
+    );
+    // Every replication is logged in for the same time here, so for
+    // occupancy the two estimators coincide (as the README says).
+    assert!((got - effort / logged).abs() < 1e-12);
+}
