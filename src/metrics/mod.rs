@@ -117,6 +117,13 @@ pub struct Tally {
     pub next_response_within: u64,
     /// Conversations transferred at least once.
     pub transferred: u64,
+    /// Integral of the ACD queue (waiting for any agent) (conversation·s).
+    pub acd_queue_area: f64,
+    /// Integral of the conversations waiting for their previous agent
+    /// (`sticky`) (conversation·s); with `acd_queue_area` it makes `queue_area`.
+    pub owner_queue_area: f64,
+    /// Largest ACD queue and owner wait seen in measured time.
+    pub split_max: QueueSplitMax,
 }
 
 impl Tally {
@@ -169,10 +176,38 @@ impl Tally {
             next_response_n,
             next_response_sum,
             next_response_within,
-            transferred
+            transferred,
+            acd_queue_area,
+            owner_queue_area
         );
         self.queue_max = self.queue_max.max(o.queue_max);
+        self.split_max.merge(&o.split_max);
         self.first_response_hist.merge(&o.first_response_hist);
+    }
+}
+
+/// The largest ACD queue and the largest number of conversations waiting
+/// for their owner, of one scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueSplitMax {
+    /// Largest ACD queue (waiting for any agent).
+    pub acd: u64,
+    /// Largest number waiting for their previous agent.
+    pub owner: u64,
+}
+
+impl QueueSplitMax {
+    /// Raises the maxima to a queue of `q` of which `owner` wait for their owner.
+    #[inline]
+    pub fn see(&mut self, q: u64, owner: u64) {
+        self.acd = self.acd.max(q.saturating_sub(owner));
+        self.owner = self.owner.max(owner);
+    }
+
+    /// The larger of each maximum.
+    pub fn merge(&mut self, o: &QueueSplitMax) {
+        self.acd = self.acd.max(o.acd);
+        self.owner = self.owner.max(o.owner);
     }
 }
 

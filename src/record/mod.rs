@@ -201,13 +201,17 @@ impl<'a> Recorder<'a> {
         self.cur_interval += 1;
         let ns = self.tally.len();
         let base = self.cur_interval * ns;
-        for (row, &q) in self.intervals[base..base + ns]
+        let l = &mut self.levels;
+        for ((row, &q), &o) in self.intervals[base..base + ns]
             .iter_mut()
-            .zip(&self.levels.qlen)
+            .zip(&l.qlen)
+            .zip(&l.owner_q)
         {
             row.queue_max = q;
+            row.split_max.see(q, o);
         }
-        self.levels.total_q_max_iv[self.cur_interval] = self.levels.total_q;
+        l.total_q_max_iv[self.cur_interval] = l.total_q;
+        l.total_split_max_iv[self.cur_interval].see(l.total_q, l.total_owner_q);
         Some(self.win.warmup + (self.cur_interval + 1) as f64 * self.scn.interval)
     }
 
@@ -476,32 +480,42 @@ impl<'a> Recorder<'a> {
 
     // ----- levels ----------------------------------------------------------------
 
-    /// The queue of `skill` changed by `delta` (±1).
+    /// The queue of `skill` changed by `delta` (±1): the ACD queue, or with
+    /// `owner` the conversations waiting for their previous agent (`sticky`).
     #[inline]
-    pub fn queue_changed(&mut self, now: f64, skill: usize, delta: i64) {
+    pub fn queue_changed(&mut self, now: f64, skill: usize, delta: i64, owner: bool) {
         self.flush_levels(now);
         let measured = self.measured(now);
         let l = &mut self.levels;
         l.qlen[skill] = (l.qlen[skill] as i64 + delta) as u64;
         l.total_q = (l.total_q as i64 + delta) as u64;
+        if owner {
+            l.owner_q[skill] = (l.owner_q[skill] as i64 + delta) as u64;
+            l.total_owner_q = (l.total_owner_q as i64 + delta) as u64;
+        }
         if measured {
-            let ql = l.qlen[skill];
+            let (ql, ol) = (l.qlen[skill], l.owner_q[skill]);
             let t = &mut self.tally[skill];
             t.queue_max = t.queue_max.max(ql);
+            t.split_max.see(ql, ol);
             let row = &mut self.intervals[self.cur_interval * self.tally.len() + skill];
             row.queue_max = row.queue_max.max(ql);
+            row.split_max.see(ql, ol);
             l.total_q_max = l.total_q_max.max(l.total_q);
             let m = &mut l.total_q_max_iv[self.cur_interval];
             *m = (*m).max(l.total_q);
+            l.total_split_max.see(l.total_q, l.total_owner_q);
+            l.total_split_max_iv[self.cur_interval].see(l.total_q, l.total_owner_q);
         }
     }
 
     /// A conversation of `skill` left a queue wait that began at `since`
-    /// (Little's law: these sum to the integral of the queue length).
+    /// (`owner`: a wait for its previous agent). Little's law: these sum to
+    /// the integral of the queue length.
     #[inline]
-    pub fn queue_left(&mut self, now: f64, skill: usize, since: f64) {
+    pub fn queue_left(&mut self, now: f64, skill: usize, since: f64, owner: bool) {
         self.tally[skill].queue_wait_sum += self.win.span(since, now);
-        self.queue_changed(now, skill, -1);
+        self.queue_changed(now, skill, -1, owner);
     }
 
     /// An agent of group `group` changed status or login: the staffing of
@@ -662,6 +676,7 @@ impl<'a> Recorder<'a> {
             all.merge(t);
         }
         all.queue_max = self.levels.total_q_max;
+        all.split_max = self.levels.total_split_max;
         // An agent with several skills counts once.
         all.online_area = self.levels.agents_area.online;
         all.logged_in_area = self.levels.agents_area.logged_in;
@@ -676,6 +691,7 @@ impl<'a> Recorder<'a> {
                 intervals.push(row);
             }
             all.queue_max = self.levels.total_q_max_iv[k];
+            all.split_max = self.levels.total_split_max_iv[k];
             all.online_area = self.levels.agents_area_iv[k].online;
             all.logged_in_area = self.levels.agents_area_iv[k].logged_in;
             intervals.push(all);

@@ -56,6 +56,12 @@ pub struct IntervalTally {
     pub next_response_sum: f64,
     /// Of those, within the response SLA.
     pub next_response_within: u64,
+    /// Integral of the ACD queue (conversation·s).
+    pub acd_queue_area: f64,
+    /// Integral of the conversations waiting for their previous agent (conversation·s).
+    pub owner_queue_area: f64,
+    /// Largest ACD queue and owner wait.
+    pub split_max: crate::metrics::QueueSplitMax,
 }
 
 /// Column names of the per-interval metrics, in [`interval_values`] order
@@ -95,5 +101,9 @@ impl IntervalTally {
         self.next_response_n += o.next_response_n;
         self.next_response_sum += o.next_response_sum;
         self.next_response_within += o.next_response_within;
+        self.acd_queue_area += o.acd_queue_area;
+        self.owner_queue_area += o.owner_queue_area;
+        self.split_max.acd += o.split_max.acd;
+        self.split_max.owner += o.split_max.owner;
     }
 }

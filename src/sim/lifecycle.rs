@@ -37,7 +37,7 @@ impl Sim<'_> {
             return;
         }
         match self.convs[c].state {
-            State::Queued => self.queue_leave(c),
+            State::Queued => self.queue_leave(c, false),
             State::Offered => {
                 let a = self.convs[c].agent.expect("offered to an agent");
                 self.release_ring(c, a);
