@@ -211,6 +211,53 @@ impl QueueSplitMax {
     }
 }
 
+/// The load of a set of agents over some measured time: what occupancy
+/// and concurrency per group are made of (issue 10 item 15).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoadTally {
+    /// Time logged in (online or away), summed over the agents (s).
+    pub logged_in: f64,
+    /// Time typing replies (s).
+    pub effort: f64,
+    /// Integral of open conversations over logged-in time (conversation·s).
+    pub open_area: f64,
+}
+
+impl LoadTally {
+    /// Adds another set's load.
+    pub fn merge(&mut self, o: &LoadTally) {
+        self.logged_in += o.logged_in;
+        self.effort += o.effort;
+        self.open_area += o.open_area;
+    }
+
+    /// The load part of an agent's totals.
+    pub fn of(a: &AgentTally) -> LoadTally {
+        LoadTally {
+            logged_in: a.logged_in,
+            effort: a.effort,
+            open_area: a.open_area,
+        }
+    }
+
+    /// [`GROUP_METRICS`] of this load over `length` seconds: occupancy
+    /// (typing ÷ logged-in time), mean concurrency (open conversations per
+    /// logged-in agent) and mean agents logged in; NaN without logged-in time.
+    pub fn values(&self, length: f64) -> [f64; 3] {
+        let r = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        [
+            r(self.effort, self.logged_in),
+            r(self.open_area, self.logged_in),
+            r(self.logged_in, length),
+        ]
+    }
+}
+
+/// The metrics of `groups.csv` and `group_intervals.csv`, in
+/// [`LoadTally::values`] order (the names mean what they mean in
+/// `summary.csv`, for one group's agents).
+pub const GROUP_METRICS: [&str; 3] = ["occupancy", "concurrency_mean", "agents_logged_in"];
+
 /// Time-based totals over the agents of one replication (measured time only).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AgentTally {

@@ -11,6 +11,7 @@
 //! Agent counts are kept when they happen after the warm-up; time
 //! integrals ([`level`]) are clipped to the measured window.
 
+pub mod groups;
 pub mod level;
 pub mod trace;
 
@@ -21,6 +22,7 @@ use crate::model::{AgentId, ConvId, IdVec};
 use crate::scenario::Scenario;
 use crate::sim::interval::IntervalTally;
 use crate::sim::{AgentResult, RepResult};
+use groups::GroupLoad;
 use level::{Levels, Staffed, Window};
 pub use trace::{TraceRow, TraceSink};
 
@@ -87,6 +89,8 @@ pub struct Recorder<'a> {
     intervals: Vec<IntervalTally>,
     levels: Levels,
     agents: Vec<AgentRecord>,
+    /// Per-interval load per group and login.
+    group_load: GroupLoad,
     trace: Option<&'a mut dyn TraceSink>,
 }
 
@@ -124,6 +128,7 @@ impl<'a> Recorder<'a> {
                     tally: Default::default(),
                 })
                 .collect(),
+            group_load: GroupLoad::new(scn, n_intervals),
             trace,
         }
     }
@@ -581,7 +586,13 @@ impl<'a> Recorder<'a> {
         if status == Status::Online {
             t.online += dt;
         }
-        t.open_area += open as f64 * dt;
+        let open = open as f64;
+        t.open_area += open * dt;
+        let (g, m, b) = (r.group, r.tix, now.min(win.end));
+        self.group_load.span(g, m, b - dt, b, |row, d| {
+            row.logged_in += d;
+            row.open_area += open * d;
+        });
     }
 
     /// The agent logs in to `login`; a two_login agent's logins report
@@ -633,6 +644,10 @@ impl<'a> Recorder<'a> {
         if sent && measured {
             t.replies += 1;
         }
+        let r = &self.agents[a.ix()];
+        let (g, m, b) = (r.group, r.tix, now.min(self.win.end));
+        self.group_load
+            .span(g, m, b - typed, b, |row, d| row.effort += d);
     }
 
     // ----- the end ---------------------------------------------------------------
@@ -713,6 +728,7 @@ impl<'a> Recorder<'a> {
         let all = &skills[ns];
         let conservation = (all.offered, all.closed, all.abandoned, all.in_system_end);
         RepResult {
+            group_intervals: std::mem::take(&mut self.group_load.rows),
             skills,
             agents_all,
             agents,

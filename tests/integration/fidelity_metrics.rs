@@ -247,3 +247,95 @@ capacity = { live_chat = 2 }
     // occupancy the two estimators coincide (as the README says).
     assert!((got - effort / logged).abs() < 1e-12);
 }
+
+/// Issue 10 item 15: occupancy and concurrency per group, over the run and
+/// per interval, split exactly at the interval boundary. Group `busy`
+/// (one agent) gets two chats of one 10 s reply each, at 100 and at 495
+/// (typing and open 495–505 straddle the boundary at 500); group `idle`
+/// (one agent) has nothing to do. Two identical replications.
+#[test]
+fn occupancy_and_concurrency_per_group_and_interval() {
+    let scn = common::scenario(&format!(
+        r#"
+[simulation]
+horizon = 1000
+warmup = 0
+replications = 2
+interval = 500
+[[skill]]
+name = "s"
+arrivals = {{ trace = "{}" }}
+agent_reply = {}
+[[skill]]
+name = "t"
+arrivals = {{ trace = "{}" }}
+[[agents]]
+name = "busy"
+count = 1
+skills = ["s"]
+[[agents]]
+name = "idle"
+count = 1
+skills = ["t"]
+"#,
+        common::trace(&[100.0, 495.0]),
+        det(10.0),
+        common::trace(&[5000.0]),
+    ));
+    let res = ccsim::runner::run(&scn, &ccsim::runner::RunOptions::default()).unwrap();
+    assert_eq!(ccsim::metrics::GROUP_METRICS[0], "occupancy");
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    let busy = &res.groups[0];
+    assert_eq!(
+        (busy.group.as_str(), busy.login.as_str()),
+        ("busy", "live_chat")
+    );
+    // Over the run: 20 s typing, 20 s open, one agent logged in, in 1000 s.
+    let run: Vec<f64> = busy.run.iter().map(|e| e.mean).collect();
+    assert!(
+        close(run[0], 0.02) && close(run[1], 0.02) && close(run[2], 1.0),
+        "{run:?}"
+    );
+    assert_eq!(busy.run[0].n, 2);
+    // Per interval: 15 s then 5 s of typing and of open conversation.
+    let iv = |k: usize| -> Vec<f64> { busy.intervals[k].iter().map(|e| e.mean).collect() };
+    assert!(
+        close(iv(0)[0], 0.03) && close(iv(0)[1], 0.03),
+        "{:?}",
+        iv(0)
+    );
+    assert!(
+        close(iv(1)[0], 0.01) && close(iv(1)[1], 0.01),
+        "{:?}",
+        iv(1)
+    );
+    // The idle group is not mixed in; all agents together are half as busy.
+    let idle = &res.groups[1];
+    assert_eq!(idle.group, "idle");
+    assert!(close(idle.run[0].mean, 0.0) && close(idle.run[1].mean, 0.0));
+    assert!(close(res.summary("all", "occupancy").unwrap().mean, 0.01));
+    // The files: groups.csv in the long form of summary.csv.
+    let csv =
+        String::from_utf8(ccsim::report::csv_out::groups(std::slice::from_ref(&res))).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("variant,group,login,metric,mean,ci_low,ci_high,replications")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("base,busy,live_chat,occupancy,0.02,0.02,0.02,2")
+    );
+    let ivs = String::from_utf8(ccsim::report::csv_out::group_intervals(
+        std::slice::from_ref(&res),
+    ))
+    .unwrap();
+    assert_eq!(ivs.lines().count(), 1 + 2 * 2, "{ivs}");
+    assert!(
+        ivs.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("base,0,Mon 00:00,busy,live_chat,0.03,0.03,1,"),
+        "{ivs}"
+    );
+}
