@@ -124,6 +124,8 @@ pub struct Tally {
     pub owner_queue_area: f64,
     /// Largest ACD queue and owner wait seen in measured time.
     pub split_max: QueueSplitMax,
+    /// Distribution of next response times (log bins).
+    pub next_response_hist: Histogram,
 }
 
 impl Tally {
@@ -183,6 +185,7 @@ impl Tally {
         self.queue_max = self.queue_max.max(o.queue_max);
         self.split_max.merge(&o.split_max);
         self.first_response_hist.merge(&o.first_response_hist);
+        self.next_response_hist.merge(&o.next_response_hist);
     }
 }
 

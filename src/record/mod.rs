@@ -312,6 +312,7 @@ impl<'a> Recorder<'a> {
             t.next_response_n += 1;
             t.next_response_sum += response;
             t.next_response_within += within;
+            t.next_response_hist.add(response);
             row.next_response_n += 1;
             row.next_response_sum += response;
             row.next_response_within += within;

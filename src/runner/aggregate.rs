@@ -89,6 +89,8 @@ pub struct RunResult {
     pub peak_conversations: Vec<usize>,
     /// Per scope: first response times of all replications together.
     pub first_response: Vec<Histogram>,
+    /// Per scope: next response times of all replications together.
+    pub next_response: Vec<Histogram>,
 }
 
 impl RunResult {
@@ -144,6 +146,7 @@ pub struct Accumulator<'a> {
     conservation: Vec<(u64, u64, u64, u64)>,
     peak: Vec<usize>,
     first_response: Vec<Histogram>,
+    next_response: Vec<Histogram>,
     unstable: Option<Unstable>,
 }
 
@@ -172,6 +175,11 @@ impl<'a> Accumulator<'a> {
             conservation: Vec::new(),
             peak: Vec::new(),
             first_response: if full {
+                vec![Histogram::default(); ns]
+            } else {
+                Vec::new()
+            },
+            next_response: if full {
                 vec![Histogram::default(); ns]
             } else {
                 Vec::new()
@@ -240,6 +248,9 @@ impl<'a> Accumulator<'a> {
         }
         for (h, t) in self.first_response.iter_mut().zip(&r.skills) {
             h.merge(&t.first_response_hist);
+        }
+        for (h, t) in self.next_response.iter_mut().zip(&r.skills) {
+            h.merge(&t.next_response_hist);
         }
         self.add_groups(r, rep);
     }
@@ -372,6 +383,7 @@ impl<'a> Accumulator<'a> {
             conservation: self.conservation,
             peak_conversations: self.peak,
             first_response: self.first_response,
+            next_response: self.next_response,
         }
     }
 }

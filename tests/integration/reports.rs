@@ -108,6 +108,8 @@ fn run_writes_its_charts_report_and_workbook() {
         "occupancy_by_group_over_time",
         "concurrency_by_group_over_time",
         "first_response_cdf",
+        "next_response_cdf",
+        "next_response_cdf_messaging",
     ] {
         assert!(
             dir.join("charts").join(format!("{stem}.svg")).is_file(),
