@@ -105,7 +105,8 @@ pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<Str
     let mut out = compare_table::table(&scn.name, &results);
     let _ = writeln!(
         out,
-        "\nwrote {}\n  summary.csv, intervals.csv, agents.csv, differences.csv{}\n  \
+        "\nwrote {}\n  summary.csv, intervals.csv, agents.csv, groups.csv, group_intervals.csv,\n  \
+         differences.csv{}\n  \
          charts/: {} charts, each as SVG and PNG",
         dir.display(),
         if opts.trace {

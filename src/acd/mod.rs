@@ -175,7 +175,7 @@ impl Sim<'_> {
         } else {
             queue.push_back(entry);
         }
-        self.queue_enter(c);
+        self.queue_enter(c, false);
         // Compact stale entries (abandoned, assigned elsewhere) so the deque
         // stays proportional to the live queue.
         let live = self.skills[s].qlen as usize;
@@ -189,24 +189,25 @@ impl Sim<'_> {
         }
     }
 
-    /// A conversation enters a queue of its skill (or its sticky wait).
+    /// A conversation enters a queue of its skill, or with `owner` its
+    /// sticky wait for its previous agent.
     #[inline]
-    pub(crate) fn queue_enter(&mut self, c: ConvId) {
+    pub(crate) fn queue_enter(&mut self, c: ConvId, owner: bool) {
         let now = self.q.now();
         self.convs[c].q_since = now;
         let s = self.convs[c].skill as usize;
         self.skills[s].qlen += 1;
-        self.rec.queue_changed(now, s, 1);
+        self.rec.queue_changed(now, s, 1, owner);
     }
 
-    /// A conversation leaves its queue.
+    /// A conversation leaves its queue (`owner`: its sticky wait).
     #[inline]
-    pub(crate) fn queue_leave(&mut self, c: ConvId) {
+    pub(crate) fn queue_leave(&mut self, c: ConvId, owner: bool) {
         let now = self.q.now();
         let conv = &self.convs[c];
         let (s, since) = (conv.skill as usize, conv.q_since);
         self.skills[s].qlen -= 1;
-        self.rec.queue_left(now, s, since);
+        self.rec.queue_left(now, s, since, owner);
     }
 
     /// A conversation that needs its owner again (unparked, reopened):
@@ -239,7 +240,7 @@ impl Sim<'_> {
                 conv.enqueued = now;
                 let key = conv.timers.state.key();
                 self.agents[p].sticky.push_back((c, key));
-                self.queue_enter(c);
+                self.queue_enter(c, true);
                 self.q
                     .schedule(now + sticky, crate::sim::Ev::Sticky { conv: c, key });
             }
@@ -254,7 +255,7 @@ impl Sim<'_> {
     /// The sticky wait for the previous agent ended: anyone may take it.
     pub(crate) fn sticky_expired(&mut self, c: ConvId) {
         self.convs[c].go(State::Queued);
-        self.queue_leave(c);
+        self.queue_leave(c, true);
         if !self.try_route(c) {
             self.enqueue(c, false);
         }
@@ -380,7 +381,7 @@ impl Sim<'_> {
                 .queue
                 .pop_front()
                 .expect("head checked above");
-            self.queue_leave(c);
+            self.queue_leave(c, false);
             self.hand_over(c, a);
         }
     }
@@ -395,7 +396,7 @@ impl Sim<'_> {
                 return None;
             }
             self.agents[a].sticky.pop_front();
-            self.queue_leave(c);
+            self.queue_leave(c, true);
             return Some(c);
         }
         None
@@ -412,7 +413,7 @@ impl Sim<'_> {
                 return None;
             }
             self.groups[g].queue.pop_front();
-            self.queue_leave(c);
+            self.queue_leave(c, false);
             return Some(c);
         }
         None

@@ -119,6 +119,15 @@ pub struct Tally {
     pub transferred: u64,
     /// New conversations started by consumers who abandoned (`retry`).
     pub retries: u64,
+    /// Integral of the ACD queue (waiting for any agent) (conversation·s).
+    pub acd_queue_area: f64,
+    /// Integral of the conversations waiting for their previous agent
+    /// (`sticky`) (conversation·s); with `acd_queue_area` it makes `queue_area`.
+    pub owner_queue_area: f64,
+    /// Largest ACD queue and owner wait seen in measured time.
+    pub split_max: QueueSplitMax,
+    /// Distribution of next response times (log bins).
+    pub next_response_hist: Histogram,
 }
 
 impl Tally {
@@ -172,12 +181,88 @@ impl Tally {
             next_response_sum,
             next_response_within,
             transferred,
-            retries
+            retries,
+            acd_queue_area,
+            owner_queue_area
         );
         self.queue_max = self.queue_max.max(o.queue_max);
+        self.split_max.merge(&o.split_max);
         self.first_response_hist.merge(&o.first_response_hist);
+        self.next_response_hist.merge(&o.next_response_hist);
     }
 }
+
+/// The largest ACD queue and the largest number of conversations waiting
+/// for their owner, of one scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueSplitMax {
+    /// Largest ACD queue (waiting for any agent).
+    pub acd: u64,
+    /// Largest number waiting for their previous agent.
+    pub owner: u64,
+}
+
+impl QueueSplitMax {
+    /// Raises the maxima to a queue of `q` of which `owner` wait for their owner.
+    #[inline]
+    pub fn see(&mut self, q: u64, owner: u64) {
+        self.acd = self.acd.max(q.saturating_sub(owner));
+        self.owner = self.owner.max(owner);
+    }
+
+    /// The larger of each maximum.
+    pub fn merge(&mut self, o: &QueueSplitMax) {
+        self.acd = self.acd.max(o.acd);
+        self.owner = self.owner.max(o.owner);
+    }
+}
+
+/// The load of a set of agents over some measured time: what occupancy
+/// and concurrency per group are made of (issue 10 item 15).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoadTally {
+    /// Time logged in (online or away), summed over the agents (s).
+    pub logged_in: f64,
+    /// Time typing replies (s).
+    pub effort: f64,
+    /// Integral of open conversations over logged-in time (conversation·s).
+    pub open_area: f64,
+}
+
+impl LoadTally {
+    /// Adds another set's load.
+    pub fn merge(&mut self, o: &LoadTally) {
+        self.logged_in += o.logged_in;
+        self.effort += o.effort;
+        self.open_area += o.open_area;
+    }
+
+    /// The load part of an agent's totals.
+    pub fn of(a: &AgentTally) -> LoadTally {
+        LoadTally {
+            logged_in: a.logged_in,
+            effort: a.effort,
+            open_area: a.open_area,
+        }
+    }
+
+    /// [`GROUP_METRICS`] of this load over `length` seconds: occupancy
+    /// (typing ÷ logged-in time), mean concurrency (open conversations per
+    /// logged-in agent) and mean agents logged in; NaN without logged-in time.
+    pub fn values(&self, length: f64) -> [f64; 3] {
+        let r = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        [
+            r(self.effort, self.logged_in),
+            r(self.open_area, self.logged_in),
+            r(self.logged_in, length),
+        ]
+    }
+}
+
+/// The metrics of `groups.csv` and `group_intervals.csv`, in
+/// [`LoadTally::values`] order (the names mean what they mean in
+/// `summary.csv`, for one group's agents).
+pub const GROUP_METRICS: [&str; 3] = ["occupancy", "concurrency_mean", "agents_logged_in"];
 
 /// Time-based totals over the agents of one replication (measured time only).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -128,6 +128,11 @@ pub enum Id {
     NextResponseSl,
     TransferRate,
     Retries,
+    // Issue 10 item 6: the queue split into the ACD queue and the owner waits.
+    AcdQueueMean,
+    AcdQueueMax,
+    OwnerQueueMean,
+    OwnerQueueMax,
 }
 
 impl Id {
@@ -538,6 +543,35 @@ pub const REGISTRY: &[Metric] = &[
         interval: Some(|t, _| f(t.retries)),
         ..base(Id::Retries, "retries", "retries")
     },
+    // Issue 10 item 6: `queue_mean`/`queue_max` count both; these split them.
+    Metric {
+        title: "Mean ACD queue (waiting for any agent; owner waits excluded)",
+        axis: "conversations in the ACD queue",
+        unit: Unit::Level,
+        better: Better::Lower,
+        summary: Some(|t, _, h| ratio(t.acd_queue_area, h)),
+        interval: Some(|t, len| t.acd_queue_area / len),
+        ..base(Id::AcdQueueMean, "acd_queue_mean", "ACD queue (mean)")
+    },
+    Metric {
+        summary: Some(|t, _, _| f(t.split_max.acd)),
+        interval: Some(|t, _| f(t.split_max.acd)),
+        ..base(Id::AcdQueueMax, "acd_queue_max", "ACD queue (max)")
+    },
+    Metric {
+        title: "Mean number of conversations waiting for their previous agent (sticky)",
+        axis: "conversations waiting for their owner",
+        unit: Unit::Level,
+        better: Better::Lower,
+        summary: Some(|t, _, h| ratio(t.owner_queue_area, h)),
+        interval: Some(|t, len| t.owner_queue_area / len),
+        ..base(Id::OwnerQueueMean, "owner_queue_mean", "owner wait (mean)")
+    },
+    Metric {
+        summary: Some(|t, _, _| f(t.split_max.owner)),
+        interval: Some(|t, _| f(t.split_max.owner)),
+        ..base(Id::OwnerQueueMax, "owner_queue_max", "owner wait (max)")
+    },
 ];
 
 /// The summary metrics, in `summary.csv` order.
@@ -579,6 +613,11 @@ pub const INTERVAL: &[Id] = &[
     Id::NextResponseMean,
     Id::NextResponseSl,
     Id::Retries,
+    // Issue 10 item 6.
+    Id::AcdQueueMean,
+    Id::AcdQueueMax,
+    Id::OwnerQueueMean,
+    Id::OwnerQueueMax,
 ];
 
 /// How many registry rows have a summary value (`true`) or an interval one.

@@ -1,12 +1,13 @@
 //! Levels: quantities that change at instants and are measured by their
-//! time integral (queue length per skill, agents online and logged in per
-//! skill and in total). The integrals are brought up to date inside every
+//! time integral (queue length per skill — split into the ACD queue and
+//! the conversations waiting for their previous agent (`sticky`) — agents
+//! online and logged in per skill and in total). The integrals are brought up to date inside every
 //! change, so no caller can forget to flush before changing a level.
 //!
 //! All levels are flushed together, at every change of any of them: the
 //! areas are sums of `level × dt` over the same instants in every run.
 
-use crate::metrics::Tally;
+use crate::metrics::{QueueSplitMax, Tally};
 use crate::sim::interval::IntervalTally;
 
 /// Agents counted as online and as logged in (online or away).
@@ -54,8 +55,10 @@ impl Window {
 /// The levels of one replication and their integrals.
 pub(super) struct Levels {
     last_t: f64,
-    /// Queue length per skill.
+    /// Queue length per skill (the ACD queue and the owner waits).
     pub qlen: Vec<u64>,
+    /// Of `qlen`, conversations waiting for their previous agent (sticky).
+    pub owner_q: Vec<u64>,
     /// Agents with the skill, logged into its channel, per skill.
     pub staffed: Vec<Staffed>,
     /// Queued conversations over all skills.
@@ -68,6 +71,11 @@ pub(super) struct Levels {
     /// Largest `total_q`, in total and per interval.
     pub total_q_max: u64,
     pub total_q_max_iv: Vec<u64>,
+    /// `total_q` split: conversations waiting for their owner, and their
+    /// largest number and the ACD queue's (total and per interval).
+    pub total_owner_q: u64,
+    pub total_split_max: QueueSplitMax,
+    pub total_split_max_iv: Vec<QueueSplitMax>,
 }
 
 impl Levels {
@@ -75,6 +83,7 @@ impl Levels {
         Levels {
             last_t: 0.0,
             qlen: vec![0; skills],
+            owner_q: vec![0; skills],
             staffed: vec![Staffed::default(); skills],
             total_q: 0,
             agents: Staffed::default(),
@@ -82,6 +91,9 @@ impl Levels {
             agents_area_iv: vec![StaffedArea::default(); intervals],
             total_q_max: 0,
             total_q_max_iv: vec![0; intervals],
+            total_owner_q: 0,
+            total_split_max: QueueSplitMax::default(),
+            total_split_max_iv: vec![QueueSplitMax::default(); intervals],
         }
     }
 
@@ -102,17 +114,24 @@ impl Levels {
         }
         let ns = self.qlen.len();
         let rows = &mut intervals[cur * ns..(cur + 1) * ns];
-        for ((t, iv), (&q, s)) in tally
+        for (((t, iv), (&q, s)), &o) in tally
             .iter_mut()
             .zip(rows)
             .zip(self.qlen.iter().zip(&self.staffed))
+            .zip(&self.owner_q)
         {
             let ql = q as f64 * dt;
+            let ol = o as f64 * dt;
+            let al = (q - o) as f64 * dt;
             let (on, li) = (s.online as f64 * dt, s.logged_in as f64 * dt);
             t.queue_area += ql;
+            t.acd_queue_area += al;
+            t.owner_queue_area += ol;
             t.online_area += on;
             t.logged_in_area += li;
             iv.queue_area += ql;
+            iv.acd_queue_area += al;
+            iv.owner_queue_area += ol;
             iv.online_area += on;
             iv.logged_in_area += li;
         }

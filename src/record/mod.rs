@@ -12,6 +12,7 @@
 //! integrals ([`level`]) are clipped to the measured window.
 
 pub mod events;
+pub mod groups;
 pub mod level;
 pub mod trace;
 
@@ -22,6 +23,7 @@ use crate::model::{AgentId, ConvId, IdVec};
 use crate::scenario::Scenario;
 use crate::sim::interval::IntervalTally;
 use crate::sim::{AgentResult, RepResult};
+use groups::GroupLoad;
 use level::{Levels, Staffed, Window};
 pub use trace::{TraceRow, TraceSink};
 
@@ -88,6 +90,8 @@ pub struct Recorder<'a> {
     intervals: Vec<IntervalTally>,
     levels: Levels,
     agents: Vec<AgentRecord>,
+    /// Per-interval load per group and login.
+    group_load: GroupLoad,
     trace: Option<&'a mut dyn TraceSink>,
     /// The event log (`--events`), see [`events`].
     events: Option<events::EventLog<'a>>,
@@ -127,6 +131,7 @@ impl<'a> Recorder<'a> {
                     tally: Default::default(),
                 })
                 .collect(),
+            group_load: GroupLoad::new(scn, n_intervals),
             trace,
             events: None,
         }
@@ -205,13 +210,17 @@ impl<'a> Recorder<'a> {
         self.cur_interval += 1;
         let ns = self.tally.len();
         let base = self.cur_interval * ns;
-        for (row, &q) in self.intervals[base..base + ns]
+        let l = &mut self.levels;
+        for ((row, &q), &o) in self.intervals[base..base + ns]
             .iter_mut()
-            .zip(&self.levels.qlen)
+            .zip(&l.qlen)
+            .zip(&l.owner_q)
         {
             row.queue_max = q;
+            row.split_max.see(q, o);
         }
-        self.levels.total_q_max_iv[self.cur_interval] = self.levels.total_q;
+        l.total_q_max_iv[self.cur_interval] = l.total_q;
+        l.total_split_max_iv[self.cur_interval].see(l.total_q, l.total_owner_q);
         Some(self.win.warmup + (self.cur_interval + 1) as f64 * self.scn.interval)
     }
 
@@ -323,6 +332,7 @@ impl<'a> Recorder<'a> {
             t.next_response_n += 1;
             t.next_response_sum += response;
             t.next_response_within += within;
+            t.next_response_hist.add(response);
             row.next_response_n += 1;
             row.next_response_sum += response;
             row.next_response_within += within;
@@ -496,32 +506,42 @@ impl<'a> Recorder<'a> {
 
     // ----- levels ----------------------------------------------------------------
 
-    /// The queue of `skill` changed by `delta` (±1).
+    /// The queue of `skill` changed by `delta` (±1): the ACD queue, or with
+    /// `owner` the conversations waiting for their previous agent (`sticky`).
     #[inline]
-    pub fn queue_changed(&mut self, now: f64, skill: usize, delta: i64) {
+    pub fn queue_changed(&mut self, now: f64, skill: usize, delta: i64, owner: bool) {
         self.flush_levels(now);
         let measured = self.measured(now);
         let l = &mut self.levels;
         l.qlen[skill] = (l.qlen[skill] as i64 + delta) as u64;
         l.total_q = (l.total_q as i64 + delta) as u64;
+        if owner {
+            l.owner_q[skill] = (l.owner_q[skill] as i64 + delta) as u64;
+            l.total_owner_q = (l.total_owner_q as i64 + delta) as u64;
+        }
         if measured {
-            let ql = l.qlen[skill];
+            let (ql, ol) = (l.qlen[skill], l.owner_q[skill]);
             let t = &mut self.tally[skill];
             t.queue_max = t.queue_max.max(ql);
+            t.split_max.see(ql, ol);
             let row = &mut self.intervals[self.cur_interval * self.tally.len() + skill];
             row.queue_max = row.queue_max.max(ql);
+            row.split_max.see(ql, ol);
             l.total_q_max = l.total_q_max.max(l.total_q);
             let m = &mut l.total_q_max_iv[self.cur_interval];
             *m = (*m).max(l.total_q);
+            l.total_split_max.see(l.total_q, l.total_owner_q);
+            l.total_split_max_iv[self.cur_interval].see(l.total_q, l.total_owner_q);
         }
     }
 
     /// A conversation of `skill` left a queue wait that began at `since`
-    /// (Little's law: these sum to the integral of the queue length).
+    /// (`owner`: a wait for its previous agent). Little's law: these sum to
+    /// the integral of the queue length.
     #[inline]
-    pub fn queue_left(&mut self, now: f64, skill: usize, since: f64) {
+    pub fn queue_left(&mut self, now: f64, skill: usize, since: f64, owner: bool) {
         self.tally[skill].queue_wait_sum += self.win.span(since, now);
-        self.queue_changed(now, skill, -1);
+        self.queue_changed(now, skill, -1, owner);
     }
 
     /// An agent of group `group` changed status or login: the staffing of
@@ -587,7 +607,13 @@ impl<'a> Recorder<'a> {
         if status == Status::Online {
             t.online += dt;
         }
-        t.open_area += open as f64 * dt;
+        let open = open as f64;
+        t.open_area += open * dt;
+        let (g, m, b) = (r.group, r.tix, now.min(win.end));
+        self.group_load.span(g, m, b - dt, b, |row, d| {
+            row.logged_in += d;
+            row.open_area += open * d;
+        });
     }
 
     /// The agent logs in to `login`; a two_login agent's logins report
@@ -639,6 +665,10 @@ impl<'a> Recorder<'a> {
         if sent && measured {
             t.replies += 1;
         }
+        let r = &self.agents[a.ix()];
+        let (g, m, b) = (r.group, r.tix, now.min(self.win.end));
+        self.group_load
+            .span(g, m, b - typed, b, |row, d| row.effort += d);
     }
 
     // ----- the end ---------------------------------------------------------------
@@ -682,6 +712,7 @@ impl<'a> Recorder<'a> {
             all.merge(t);
         }
         all.queue_max = self.levels.total_q_max;
+        all.split_max = self.levels.total_split_max;
         // An agent with several skills counts once.
         all.online_area = self.levels.agents_area.online;
         all.logged_in_area = self.levels.agents_area.logged_in;
@@ -696,6 +727,7 @@ impl<'a> Recorder<'a> {
                 intervals.push(row);
             }
             all.queue_max = self.levels.total_q_max_iv[k];
+            all.split_max = self.levels.total_split_max_iv[k];
             all.online_area = self.levels.agents_area_iv[k].online;
             all.logged_in_area = self.levels.agents_area_iv[k].logged_in;
             intervals.push(all);
@@ -717,6 +749,7 @@ impl<'a> Recorder<'a> {
         let all = &skills[ns];
         let conservation = (all.offered, all.closed, all.abandoned, all.in_system_end);
         RepResult {
+            group_intervals: std::mem::take(&mut self.group_load.rows),
             skills,
             agents_all,
             agents,

@@ -90,7 +90,10 @@ fn quantile(cdf: &[(f64, f64)], p: f64) -> Option<f64> {
 ///   the distribution of first response times per variant, up to the
 ///   largest 99th percentile, or, when the tail is long (p99 > 3 × p90),
 ///   up to 3 × the 90th percentile with each variant's share beyond the
-///   axis in its legend.
+///   axis in its legend;
+/// - `next_response_cdf` and `next_response_cdf_<skill>`: the same for the
+///   replies after a conversation's first (`next_response_mean`), where
+///   there are any.
 ///
 /// `results[0]` is the base; all results come from the same scenario.
 pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
@@ -250,11 +253,57 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
         }
     }
 
+    stems.extend(response_cdfs(dir, results, &FIRST_RESPONSE)?);
+    stems.extend(response_cdfs(dir, results, &NEXT_RESPONSE)?);
+    Ok(stems)
+}
+
+/// A response-time distribution drawn per scope.
+struct ResponseCdf {
+    /// File stem prefix (`first_response_cdf`).
+    stem: &'static str,
+    /// The quantity, for the title.
+    what: &'static str,
+    /// What is measured, for the axis.
+    axis: &'static str,
+    /// The histograms of a result, per scope.
+    of: fn(&RunResult) -> &[crate::metrics::Histogram],
+    /// Drawn even when every histogram is empty.
+    always: bool,
+}
+
+const FIRST_RESPONSE: ResponseCdf = ResponseCdf {
+    stem: "first_response_cdf",
+    what: "First response time",
+    axis: "arrival → first agent reply",
+    of: |r| &r.first_response,
+    always: true,
+};
+
+const NEXT_RESPONSE: ResponseCdf = ResponseCdf {
+    stem: "next_response_cdf",
+    what: "Next response time",
+    axis: "consumer message → agent reply, every reply but the first",
+    of: |r| &r.next_response,
+    always: false,
+};
+
+/// The distribution charts of one response time: all skills, then each
+/// skill (a scope where no variant has a value is left out unless `always`).
+fn response_cdfs(dir: &Path, results: &[RunResult], which: &ResponseCdf) -> Result<Vec<PathBuf>> {
+    let Some(base) = results.first() else {
+        return Ok(Vec::new());
+    };
+    let all = base.scopes.len() - 1;
+    let mut stems = Vec::new();
     for s in std::iter::once(all).chain(0..all) {
         let cdfs: Vec<Vec<(f64, f64)>> = results
             .iter()
-            .map(|r| r.first_response.get(s).map(|h| h.cdf()).unwrap_or_default())
+            .map(|r| (which.of)(r).get(s).map(|h| h.cdf()).unwrap_or_default())
             .collect();
+        if !which.always && cdfs.iter().all(Vec::is_empty) {
+            continue;
+        }
         let top = |p: f64| {
             cdfs.iter()
                 .filter_map(|c| quantile(c, p))
@@ -291,10 +340,10 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
             })
             .collect();
         let (stem, scope_name) = if s == all {
-            (dir.join("first_response_cdf"), "all skills".to_string())
+            (dir.join(which.stem), "all skills".to_string())
         } else {
             (
-                dir.join(format!("first_response_cdf_{}", file_part(&base.scopes[s]))),
+                dir.join(format!("{}_{}", which.stem, file_part(&base.scopes[s]))),
                 base.scopes[s].clone(),
             )
         };
@@ -305,8 +354,8 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
         };
         charts::cdf(
             &stem,
-            &format!("First response time, {scope_name} ({range})"),
-            &format!("arrival → first agent reply ({uname})"),
+            &format!("{}, {scope_name} ({range})", which.what),
+            &format!("{} ({uname})", which.axis),
             &series,
         )
         .map_err(|e| chart_error(&stem, &e))?;

@@ -1,11 +1,12 @@
 //! The CSV files of a run: `summary.csv` (long format), `intervals.csv`,
-//! `agents.csv` and `differences.csv`. Pure: results in, bytes out; and
+//! `agents.csv`, `groups.csv` and `group_intervals.csv` (occupancy and
+//! concurrency per group and login) and `differences.csv`. Pure: results in, bytes out; and
 //! [`write_run_outputs`], which writes a run's files.
 
 use super::{num, write_atomic};
 use crate::engine::time::label;
 use crate::error::{Context, Result};
-use crate::metrics::{METRICS, paired_difference};
+use crate::metrics::{Estimate, GROUP_METRICS, METRICS, paired_difference};
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
 use crate::sim::interval::INTERVAL_METRICS;
@@ -99,31 +100,124 @@ pub fn summary(results: &[RunResult]) -> Vec<u8> {
 /// mean, then its confidence interval columns.
 pub fn intervals(results: &[RunResult]) -> Vec<u8> {
     let mut w = writer();
-    let mut header: Vec<String> = ["variant", "interval_start", "interval_label", "skill"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for m in INTERVAL_METRICS {
-        header.push(m.to_string());
+    let keys = ["variant", "interval_start", "interval_label", "skill"];
+    w.write_record(wide_header(&keys, INTERVAL_METRICS))
+        .unwrap();
+    for r in results {
+        for (k, start) in r.interval_starts.iter().enumerate() {
+            for (s, scope) in r.scopes.iter().enumerate() {
+                let keys = vec![r.variant.clone(), num(*start), label(*start), scope.clone()];
+                w.write_record(wide_row(keys, &r.intervals[k][s], r.per_rep.len()))
+                    .unwrap();
+            }
+        }
     }
-    for m in INTERVAL_METRICS {
+    finish(w)
+}
+
+/// The header of a wide per-interval file: `keys`, each metric's mean,
+/// each metric's `_ci_low` and `_ci_high`, then `replications`.
+fn wide_header(keys: &[&str], metrics: &[&str]) -> Vec<String> {
+    let mut header: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
+    header.extend(metrics.iter().map(|m| m.to_string()));
+    for m in metrics {
         header.push(format!("{m}_ci_low"));
         header.push(format!("{m}_ci_high"));
     }
     header.push("replications".into());
-    w.write_record(&header).unwrap();
+    header
+}
+
+/// A row of a wide per-interval file (see [`wide_header`]).
+fn wide_row(mut row: Vec<String>, est: &[Estimate], replications: usize) -> Vec<String> {
+    row.extend(est.iter().map(|e| num(e.mean)));
+    for e in est {
+        row.push(num(e.lo));
+        row.push(num(e.hi));
+    }
+    row.push(replications.to_string());
+    row
+}
+
+/// A row of `groups.csv`.
+#[derive(serde::Serialize)]
+struct GroupCsvRow<'a> {
+    variant: &'a str,
+    group: &'a str,
+    login: &'a str,
+    metric: &'a str,
+    #[serde(serialize_with = "as_num")]
+    mean: f64,
+    #[serde(serialize_with = "as_num")]
+    ci_low: f64,
+    #[serde(serialize_with = "as_num")]
+    ci_high: f64,
+    replications: usize,
+}
+
+/// The header of `groups.csv`.
+const GROUP_HEADER: [&str; 8] = [
+    "variant",
+    "group",
+    "login",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "replications",
+];
+
+/// `groups.csv`: `variant,group,login,metric,mean,ci_low,ci_high,replications`,
+/// the [`GROUP_METRICS`] of each group and login over the run.
+pub fn groups(results: &[RunResult]) -> Vec<u8> {
+    let rows = results.iter().flat_map(|r| {
+        r.groups.iter().flat_map(move |g| {
+            GROUP_METRICS
+                .iter()
+                .zip(&g.run)
+                .map(move |(metric, e)| GroupCsvRow {
+                    variant: &r.variant,
+                    group: &g.group,
+                    login: &g.login,
+                    metric,
+                    mean: e.mean,
+                    ci_low: e.lo,
+                    ci_high: e.hi,
+                    replications: e.n,
+                })
+        })
+    });
+    rows_to_csv(&GROUP_HEADER, rows)
+}
+
+/// `group_intervals.csv`: one row per variant, report interval, group and
+/// login; each [`GROUP_METRICS`]' mean, then its interval columns, then
+/// `replications`.
+pub fn group_intervals(results: &[RunResult]) -> Vec<u8> {
+    let mut w = writer();
+    let keys = [
+        "variant",
+        "interval_start",
+        "interval_label",
+        "group",
+        "login",
+    ];
+    w.write_record(wide_header(&keys, &GROUP_METRICS)).unwrap();
     for r in results {
         for (k, start) in r.interval_starts.iter().enumerate() {
-            for (s, scope) in r.scopes.iter().enumerate() {
-                let est = &r.intervals[k][s];
-                let mut row = vec![r.variant.clone(), num(*start), label(*start), scope.clone()];
-                row.extend(est.iter().map(|e| num(e.mean)));
-                for e in est {
-                    row.push(num(e.lo));
-                    row.push(num(e.hi));
-                }
-                row.push(r.per_rep.len().to_string());
-                w.write_record(&row).unwrap();
+            for g in &r.groups {
+                let Some(est) = g.intervals.get(k) else {
+                    continue;
+                };
+                let keys = vec![
+                    r.variant.clone(),
+                    num(*start),
+                    label(*start),
+                    g.group.clone(),
+                    g.login.clone(),
+                ];
+                w.write_record(wide_row(keys, est, r.per_rep.len()))
+                    .unwrap();
             }
         }
     }
@@ -266,10 +360,12 @@ pub fn differences(base: &RunResult, variants: &[RunResult]) -> Vec<u8> {
 ///
 /// [`crate::Error::Io`] naming the file that cannot be written.
 pub fn write_run_outputs(dir: &Path, scn: &Scenario, results: &[RunResult]) -> Result<()> {
-    let files: [(&str, Vec<u8>); 4] = [
+    let files: [(&str, Vec<u8>); 6] = [
         ("summary.csv", summary(results)),
         ("intervals.csv", intervals(results)),
         ("agents.csv", agents(results, scn.horizon)),
+        ("groups.csv", groups(results)),
+        ("group_intervals.csv", group_intervals(results)),
         ("scenario.resolved.json", scn.resolved_text().into_bytes()),
     ];
     for (name, bytes) in files {
@@ -302,6 +398,7 @@ mod tests {
         };
         let empty = RunResult {
             agents: Vec::new(),
+            groups: Vec::new(),
             scopes: Vec::new(),
             ..r.clone()
         };
@@ -314,6 +411,10 @@ mod tests {
             (
                 differences(&r, std::slice::from_ref(&r)),
                 differences(&r, &[]),
+            ),
+            (
+                groups(std::slice::from_ref(&r)),
+                groups(std::slice::from_ref(&empty)),
             ),
         ] {
             assert_eq!(first(with), first(without));

@@ -6,10 +6,12 @@
 //!   online by time of day, a line per skill and one for all skills, each
 //!   point the mean over the measured days and replications with the 95%
 //!   CI band across replications;
-//! - `occupancy_by_group`, `concurrency_by_group`: per agent group (the
-//!   mean of its agents, weighted by logged-in time, without an interval:
-//!   the results keep per-agent means only) and for all agents (with its
-//!   95% CI).
+//! - `occupancy_by_group`, `concurrency_by_group`: per agent group (each
+//!   login of a `two_login` group apart, as in `groups.csv`) and for all
+//!   agents, with 95% CIs across replications;
+//! - `occupancy_by_group_over_time`, `concurrency_by_group_over_time`
+//!   (two report intervals or more): a line per group and login over the
+//!   run's intervals, with its 95% CI band (`group_intervals.csv`).
 //!
 //! Target lines: the scenario holds no target value for these metrics
 //! (a skill's `service_level` is the answer threshold, not a goal share),
@@ -22,7 +24,7 @@ use crate::engine::time::{DAY, label};
 use crate::error::{Context, Result};
 use crate::metrics::ci::estimate;
 use crate::metrics::registry::{Id, Unit};
-use crate::runner::RunResult;
+use crate::runner::{GroupRow, RunResult};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -172,69 +174,112 @@ pub fn write_run_charts(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
     Ok(stems)
 }
 
-/// Occupancy and concurrency per agent group and for all agents.
+/// The name of a group row on a chart: the group, with its login when the
+/// group has two (`two_login`).
+fn group_label(r: &RunResult, g: &GroupRow) -> String {
+    let logins = r.groups.iter().filter(|o| o.group == g.group).count();
+    if logins > 1 {
+        format!("{} ({})", g.group, g.login)
+    } else {
+        g.group.clone()
+    }
+}
+
+/// The charted metrics per group: (summary metric, its index among
+/// [`crate::metrics::GROUP_METRICS`], chart stem, value-axis quantity).
+const GROUP_CHARTS: [(Id, usize, &str, &str); 2] = [
+    (Id::Occupancy, 0, "occupancy", "occupancy (%)"),
+    (
+        Id::ConcurrencyMean,
+        1,
+        "concurrency",
+        "concurrency (open conversations per logged-in agent)",
+    ),
+];
+
+/// A chart point of a group estimate (`k` divides; bands kept within
+/// `[0, hi]`); undefined (NaN) without a value.
+fn group_point(e: &crate::metrics::Estimate, k: f64, hi: f64) -> charts::Estimate {
+    charts::Estimate {
+        mean: e.mean / k,
+        lo: (e.lo / k).max(0.0),
+        hi: (e.hi / k).min(hi),
+    }
+}
+
+/// Occupancy and concurrency per agent group (and login) and for all
+/// agents, each with its 95% CI across replications; then, with two
+/// intervals or more, the same per group over the run's intervals.
 fn agent_bars(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
     let all = r.scopes.len() - 1;
-    // group -> (logged-in, effort, open area), in order of appearance.
-    let mut groups: Vec<(String, f64, f64, f64)> = Vec::new();
-    for a in &r.agents {
-        let i = match groups.iter().position(|g| g.0 == a.group) {
-            Some(i) => i,
-            None => {
-                groups.push((a.group.clone(), 0.0, 0.0, 0.0));
-                groups.len() - 1
-            }
-        };
-        let g = &mut groups[i];
-        g.1 += a.logged_in;
-        g.2 += a.effort;
-        if a.concurrency_mean.is_finite() {
-            g.3 += a.concurrency_mean * a.logged_in;
-        }
-    }
     let mut stems = Vec::new();
-    for (id, stem_name, of) in [
-        (Id::Occupancy, "occupancy_by_group", 2usize),
-        (Id::ConcurrencyMean, "concurrency_by_group", 3),
-    ] {
+    for (id, gm, name, quantity) in GROUP_CHARTS {
         let Some(m) = id.summary_index() else {
             continue;
         };
         let metric = id.metric();
-        let k = if metric.unit == Unit::Share {
-            0.01
+        let (k, hi) = if metric.unit == Unit::Share {
+            (0.01, 100.0)
         } else {
-            1.0
+            (1.0, f64::INFINITY)
         };
-        let mut categories: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
-        let mut values: Vec<Option<charts::Estimate>> = groups
+        let mut categories: Vec<String> = r.groups.iter().map(|g| group_label(r, g)).collect();
+        let mut values: Vec<Option<charts::Estimate>> = r
+            .groups
             .iter()
-            .map(|g| {
-                let v = if of == 2 { g.2 } else { g.3 };
-                (g.1 > 0.0).then(|| charts::Estimate::point(v / g.1 / k))
-            })
+            .map(|g| Some(group_point(&g.run[gm], k, hi)).filter(|p| p.mean.is_finite()))
             .collect();
         categories.push("all agents".into());
-        let e = r.summary[all][m];
-        values.push(e.mean.is_finite().then(|| charts::Estimate {
-            mean: e.mean / k,
-            lo: e.lo / k,
-            hi: e.hi / k,
-        }));
-        let stem = dir.join(stem_name);
+        values.push(Some(group_point(&r.summary[all][m], k, hi)).filter(|p| p.mean.is_finite()));
+        let stem = dir.join(format!("{name}_by_group"));
         charts::grouped_bars(
             &stem,
-            &format!(
-                "{} per agent group (all agents: 95% CI)",
-                capitalised(metric.label)
-            ),
-            &if metric.unit == Unit::Share {
-                format!("{} (%)", metric.label)
-            } else {
-                format!("{} (open conversations)", metric.label)
-            },
+            &format!("{} per agent group (95% CI)", capitalised(metric.label)),
+            quantity,
             &categories,
             &[(r.variant.clone(), values)],
+        )
+        .map_err(|e| chart_error(&stem, &e))?;
+        stems.push(stem);
+    }
+    if r.interval_starts.len() < 2 || r.groups.is_empty() {
+        return Ok(stems);
+    }
+    let minutes = ((r.interval_starts[1] - r.interval_starts[0]) / 60.0).round();
+    for (id, gm, name, quantity) in GROUP_CHARTS {
+        let (k, hi) = if id.metric().unit == Unit::Share {
+            (0.01, 100.0)
+        } else {
+            (1.0, f64::INFINITY)
+        };
+        let series: Vec<charts::Series> = r
+            .groups
+            .iter()
+            .map(|g| charts::Series {
+                name: group_label(r, g),
+                points: r
+                    .interval_starts
+                    .iter()
+                    .zip(&g.intervals)
+                    .map(|(&t, e)| (t, group_point(&e[gm], k, hi)))
+                    .collect(),
+            })
+            .filter(|s| s.points.iter().any(|p| p.1.mean.is_finite()))
+            .collect();
+        if series.is_empty() {
+            continue;
+        }
+        let stem = dir.join(format!("{name}_by_group_over_time"));
+        charts::lines(
+            &stem,
+            &format!(
+                "{} per agent group, per {minutes:.0}-min interval (95% CI band)",
+                capitalised(id.metric().label)
+            ),
+            "interval start (day hh:mm)",
+            quantity,
+            &series,
+            Some(&|t: f64| label(t)),
         )
         .map_err(|e| chart_error(&stem, &e))?;
         stems.push(stem);

@@ -1,10 +1,12 @@
 //! `results.xlsx` (`--xlsx`): the run's tables as a workbook planners open
-//! in a spreadsheet — `summary`, `intervals`, `agents` and one sheet per
-//! agent group. Numbers are numbers (empty cells where undefined), times
+//! in a spreadsheet — `summary`, `intervals`, `agents`, `groups`
+//! (occupancy and concurrency per group and login, as `groups.csv`) and
+//! one sheet per agent group (its agents). Numbers are numbers (empty cells where undefined), times
 //! stay in seconds with a formatted `h:mm:ss` column beside each, header
 //! rows are bold and frozen. Pure: results in, bytes out.
 
 use crate::engine::time::label;
+use crate::metrics::GROUP_METRICS;
 use crate::metrics::registry::{INTERVAL, SUMMARY, Unit};
 use crate::runner::{AgentRow, RunResult};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -161,6 +163,45 @@ fn intervals_sheet(
     Ok(())
 }
 
+/// Occupancy, concurrency and agents logged in per group and login, with
+/// their intervals (the rows of `groups.csv`).
+fn groups_sheet(ws: &mut Worksheet, results: &[RunResult], f: &Formats) -> Result<(), XlsxError> {
+    let names: Vec<String> = [
+        "variant",
+        "group",
+        "login",
+        "metric",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "replications",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header(ws, &names, f)?;
+    let mut r = 1;
+    for res in results {
+        for g in &res.groups {
+            for (m, (name, e)) in GROUP_METRICS.iter().zip(&g.run).enumerate() {
+                // Occupancy is a share; the others are levels.
+                let fmt = if m == 0 { &f.share } else { &f.number };
+                ws.write_string(r, 0, &res.variant)?;
+                ws.write_string(r, 1, &g.group)?;
+                ws.write_string(r, 2, &g.login)?;
+                ws.write_string(r, 3, *name)?;
+                number(ws, r, 4, e.mean, fmt)?;
+                number(ws, r, 5, e.lo, fmt)?;
+                number(ws, r, 6, e.hi, fmt)?;
+                ws.write_number(r, 7, e.n as f64)?;
+                r += 1;
+            }
+        }
+    }
+    ws.autofilter(0, 0, r.saturating_sub(1).max(1), 7)?;
+    Ok(())
+}
+
 /// Rows of agents (all of them, or one group's).
 fn agents_sheet<'a>(
     ws: &mut Worksheet,
@@ -241,6 +282,12 @@ pub fn workbook(results: &[RunResult]) -> Result<Vec<u8>, XlsxError> {
         all,
         &f,
     )?;
+    groups_sheet(
+        wb.add_worksheet()
+            .set_name(sheet_name("groups", &mut taken))?,
+        results,
+        &f,
+    )?;
     let mut groups: Vec<&str> = Vec::new();
     for a in results.iter().flat_map(|r| &r.agents) {
         if !groups.contains(&a.group.as_str()) {
@@ -291,7 +338,7 @@ mod tests {
         // A zip archive holding one worksheet per sheet.
         assert_eq!(&bytes[..2], b"PK");
         let text = String::from_utf8_lossy(&bytes);
-        let sheets = 3 + scn.groups.len();
+        let sheets = 4 + scn.groups.len();
         assert!(
             text.contains(&format!("xl/worksheets/sheet{sheets}.xml")),
             "{sheets} sheets expected"

@@ -6,7 +6,7 @@
 //! results are byte-identical whatever the thread count.
 
 use crate::error::Unstable;
-use crate::metrics::{self, Estimate, Histogram, METRICS, estimate};
+use crate::metrics::{self, Estimate, Histogram, LoadTally, METRICS, estimate};
 use crate::scenario::{Mode, Scenario};
 use crate::sim::RepResult;
 use crate::sim::interval::{INTERVAL_METRICS, interval_values};
@@ -44,6 +44,21 @@ pub struct AgentRow {
     pub rings_ignored: f64,
 }
 
+/// Occupancy and concurrency of one group's agents (one login of a
+/// `two_login` group): rows of `groups.csv` and `group_intervals.csv`.
+#[derive(Clone, Debug)]
+pub struct GroupRow {
+    /// Group name.
+    pub group: String,
+    /// Login, as in `agents.csv`.
+    pub login: String,
+    /// Over the run, [`crate::metrics::GROUP_METRICS`] in order: each replication's ratio of
+    /// sums over the group's agents, mean and 95% CI across replications.
+    pub run: [Estimate; 3],
+    /// The same per report interval.
+    pub intervals: Vec<[Estimate; 3]>,
+}
+
 /// The aggregated result of one scenario (one variant).
 #[derive(Clone, Debug)]
 pub struct RunResult {
@@ -64,6 +79,8 @@ pub struct RunResult {
     pub interval_per_rep: Vec<f64>,
     /// Per agent and login.
     pub agents: Vec<AgentRow>,
+    /// Per group and login (empty for a summary-only run).
+    pub groups: Vec<GroupRow>,
     /// Events processed, all replications.
     pub events: u64,
     /// Per replication: (offered, closed, abandoned, in system at end).
@@ -72,6 +89,8 @@ pub struct RunResult {
     pub peak_conversations: Vec<usize>,
     /// Per scope: first response times of all replications together.
     pub first_response: Vec<Histogram>,
+    /// Per scope: next response times of all replications together.
+    pub next_response: Vec<Histogram>,
 }
 
 impl RunResult {
@@ -117,10 +136,17 @@ pub struct Accumulator<'a> {
     iv_values: Vec<f64>,
     /// Agent rows, each with (agent index, login index) and the open-area sum.
     agents: Vec<(AgentRow, usize, usize, f64)>,
+    /// Group columns (group, login) and, per column, its replications'
+    /// [`crate::metrics::GROUP_METRICS`] over the run, `[(column × 3 + m) × reps + r]`,
+    /// and per interval, `[((k × columns + column) × 3 + m) × reps + r]`.
+    group_cols: Vec<(String, String)>,
+    group_run: Vec<f64>,
+    group_iv: Vec<f64>,
     events: u64,
     conservation: Vec<(u64, u64, u64, u64)>,
     peak: Vec<usize>,
     first_response: Vec<Histogram>,
+    next_response: Vec<Histogram>,
     unstable: Option<Unstable>,
 }
 
@@ -142,10 +168,18 @@ impl<'a> Accumulator<'a> {
             per_rep: Vec::with_capacity(reps.min(1 << 16)),
             iv_values: vec![f64::NAN; n_iv * ns * INTERVAL_METRICS.len() * reps],
             agents: if full { agent_rows(scn) } else { Vec::new() },
+            group_cols: if full { group_columns(scn) } else { Vec::new() },
+            group_run: Vec::new(),
+            group_iv: Vec::new(),
             events: 0,
             conservation: Vec::new(),
             peak: Vec::new(),
             first_response: if full {
+                vec![Histogram::default(); ns]
+            } else {
+                Vec::new()
+            },
+            next_response: if full {
                 vec![Histogram::default(); ns]
             } else {
                 Vec::new()
@@ -215,6 +249,49 @@ impl<'a> Accumulator<'a> {
         for (h, t) in self.first_response.iter_mut().zip(&r.skills) {
             h.merge(&t.first_response_hist);
         }
+        for (h, t) in self.next_response.iter_mut().zip(&r.skills) {
+            h.merge(&t.next_response_hist);
+        }
+        self.add_groups(r, rep);
+    }
+
+    /// Adds replication `rep`'s load per group and login.
+    fn add_groups(&mut self, r: &RepResult, rep: usize) {
+        let (scn, reps) = (self.scn, self.reps);
+        let nc = self.group_cols.len();
+        if nc == 0 {
+            return;
+        }
+        if self.group_run.is_empty() {
+            self.group_run = vec![f64::NAN; nc * 3 * reps];
+            self.group_iv = vec![f64::NAN; self.n_iv * nc * 3 * reps];
+        }
+        let cols = crate::record::groups::columns(scn);
+        let mut run = vec![LoadTally::default(); nc];
+        for a in &r.agents {
+            let (first, two) = cols[a.group];
+            run[first].merge(&LoadTally::of(&a.tally[0]));
+            run[first + two as usize].merge(&LoadTally::of(&a.tally[1]));
+        }
+        let put = |at: &mut Vec<f64>, row: usize, v: [f64; 3]| {
+            for (m, x) in v.into_iter().enumerate() {
+                if let Some(slot) = at.get_mut((row * 3 + m) * reps + rep) {
+                    *slot = x;
+                }
+            }
+        };
+        for (c, l) in run.iter().enumerate() {
+            put(&mut self.group_run, c, l.values(scn.horizon));
+        }
+        for k in 0..self.n_iv {
+            let start = scn.warmup + k as f64 * scn.interval;
+            let length = (scn.end() - start).min(scn.interval);
+            for c in 0..nc {
+                if let Some(l) = r.group_intervals.get(k * nc + c) {
+                    put(&mut self.group_iv, k * nc + c, l.values(length));
+                }
+            }
+        }
     }
 
     /// The first replication (in order) that stopped as unstable, if any.
@@ -272,7 +349,28 @@ impl<'a> Accumulator<'a> {
                 row
             })
             .collect();
+        let (reps, added, nc) = (self.reps, self.added, self.group_cols.len());
+        let est = |v: &[f64], row: usize| -> [Estimate; 3] {
+            std::array::from_fn(|m| {
+                let at = (row * 3 + m) * reps;
+                estimate(v.get(at..at + added).unwrap_or(&[]).iter().copied())
+            })
+        };
+        let groups = self
+            .group_cols
+            .iter()
+            .enumerate()
+            .map(|(c, (group, login))| GroupRow {
+                group: group.clone(),
+                login: login.clone(),
+                run: est(&self.group_run, c),
+                intervals: (0..self.n_iv)
+                    .map(|k| est(&self.group_iv, k * nc + c))
+                    .collect(),
+            })
+            .collect();
         RunResult {
+            groups,
             variant: variant.to_string(),
             scopes,
             per_rep: self.per_rep,
@@ -285,6 +383,7 @@ impl<'a> Accumulator<'a> {
             conservation: self.conservation,
             peak_conversations: self.peak,
             first_response: self.first_response,
+            next_response: self.next_response,
         }
     }
 }
@@ -295,22 +394,36 @@ pub fn n_intervals(scn: &Scenario) -> usize {
     ((scn.horizon / scn.interval).ceil() as usize).max(1)
 }
 
+/// The logins of group `g` (index into an agent's totals, name), as
+/// `agents.csv` and `groups.csv` name them.
+fn logins(scn: &Scenario, g: &crate::scenario::Group) -> Vec<(usize, String)> {
+    match g.mode {
+        Mode::TwoLogin => vec![(0, "live_chat".into()), (1, "messaging".into())],
+        Mode::Blended => vec![(0, "blended".into())],
+        Mode::Dedicated => {
+            let ch = g
+                .skills
+                .first()
+                .map_or("live_chat", |&(s, _)| scn.skills[s].channel.name());
+            vec![(0, ch.to_string())]
+        }
+    }
+}
+
+/// The (group, login) columns of `scn`, in [`crate::record::groups::columns`] order.
+fn group_columns(scn: &Scenario) -> Vec<(String, String)> {
+    scn.groups
+        .iter()
+        .flat_map(|g| logins(scn, g).into_iter().map(|(_, l)| (g.name.clone(), l)))
+        .collect()
+}
+
 /// The empty agent rows of `scn`, one per agent and login.
 fn agent_rows(scn: &Scenario) -> Vec<(AgentRow, usize, usize, f64)> {
     let mut agents = Vec::new();
     let mut offset = 0;
     for g in &scn.groups {
-        let logins: Vec<(usize, String)> = match g.mode {
-            Mode::TwoLogin => vec![(0, "live_chat".into()), (1, "messaging".into())],
-            Mode::Blended => vec![(0, "blended".into())],
-            Mode::Dedicated => {
-                let ch = g
-                    .skills
-                    .first()
-                    .map_or("live_chat", |&(s, _)| scn.skills[s].channel.name());
-                vec![(0, ch.to_string())]
-            }
-        };
+        let logins = logins(scn, g);
         for i in 0..g.count as usize {
             for (li, lname) in &logins {
                 let row = AgentRow {

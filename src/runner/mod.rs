@@ -20,7 +20,7 @@ pub mod memory;
 pub mod pool;
 pub mod trace;
 
-pub use aggregate::{Accumulator, AgentRow, Detail, RunResult, aggregate};
+pub use aggregate::{Accumulator, AgentRow, Detail, GroupRow, RunResult, aggregate};
 pub use trace::TRACE_HEADER;
 
 use crate::error::{Error, Result, Unstable};

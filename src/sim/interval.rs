@@ -58,6 +58,12 @@ pub struct IntervalTally {
     pub next_response_within: u64,
     /// Retries (new conversations of consumers who abandoned) arrived.
     pub retries: u64,
+    /// Integral of the ACD queue (conversation·s).
+    pub acd_queue_area: f64,
+    /// Integral of the conversations waiting for their previous agent (conversation·s).
+    pub owner_queue_area: f64,
+    /// Largest ACD queue and owner wait.
+    pub split_max: crate::metrics::QueueSplitMax,
 }
 
 /// Column names of the per-interval metrics, in [`interval_values`] order
@@ -98,5 +104,9 @@ impl IntervalTally {
         self.next_response_sum += o.next_response_sum;
         self.next_response_within += o.next_response_within;
         self.retries += o.retries;
+        self.acd_queue_area += o.acd_queue_area;
+        self.owner_queue_area += o.owner_queue_area;
+        self.split_max.acd += o.split_max.acd;
+        self.split_max.owner += o.split_max.owner;
     }
 }

@@ -68,7 +68,7 @@ impl Sim<'_> {
     pub(super) fn abandon(&mut self, c: ConvId) {
         let now = self.q.now();
         match self.convs[c].state {
-            State::Queued => self.queue_leave(c),
+            State::Queued => self.queue_leave(c, false),
             State::Offered => {
                 let a = self.convs[c].agent.expect("offered to an agent");
                 self.release_ring(c, a);
@@ -300,7 +300,9 @@ impl Sim<'_> {
     fn auto_close_waiting(&mut self, c: ConvId) {
         let ringing = match self.convs[c].state {
             State::Queued => {
-                self.queue_leave(c);
+                // Returned to the ACD queue (never a sticky wait: that one
+                // follows a consumer message, so it is the agent's turn).
+                self.queue_leave(c, false);
                 None
             }
             State::Offered => {

@@ -236,6 +236,10 @@ pub struct RepResult {
     pub conservation: (u64, u64, u64, u64),
     /// Largest number of conversations alive at once (memory check).
     pub peak_conversations: usize,
+    /// Agent load per report interval, group and login
+    /// (`[interval × columns + column]`, columns from
+    /// [`crate::record::groups::columns`]).
+    pub group_intervals: Vec<crate::metrics::LoadTally>,
 }
 
 /// A pending consumer return.

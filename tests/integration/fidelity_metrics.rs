@@ -92,18 +92,34 @@ fn next_response_counts_every_reply_but_the_first_against_the_response_sla() {
         ccsim::metrics::registry::SUMMARY_NAMES,
         ccsim::metrics::registry::INTERVAL_NAMES,
     );
-    assert_eq!(
-        s[s.len() - 4..],
-        [
+    let after = |names: &[&str], old: &str, new: &[&str]| {
+        let at = |n: &str| names.iter().position(|m| *m == n).unwrap();
+        let mut last = at(old);
+        for n in new {
+            assert!(at(n) > last, "{n} is not after {old} and its predecessors");
+            last = at(n);
+        }
+    };
+    after(
+        &s,
+        "agents_logged_in",
+        &[
             "next_response_mean",
             "next_response_sl",
             "transfer_rate",
-            "retries"
-        ]
+            "retries",
+            "acd_queue_mean",
+        ],
     );
-    assert_eq!(
-        i[i.len() - 3..],
-        ["next_response_mean", "next_response_sl", "retries"]
+    after(
+        &i,
+        "agents_logged_in",
+        &[
+            "next_response_mean",
+            "next_response_sl",
+            "retries",
+            "acd_queue_mean",
+        ],
     );
 }
 
@@ -174,4 +190,163 @@ fn transfer_rate_counts_transferred_conversations_over_handled() {
     assert_eq!((u.handled, u.transferred, u.transfers), (1, 0, 0));
     assert_eq!(summary(Id::TransferRate, u), 0.0);
     assert_eq!(summary(Id::TransferRate, all), 0.5);
+}
+
+/// Issue 10 item 20: service level and occupancy are the mean of the
+/// replications' ratios (each a ratio of sums within its replication),
+/// not the ratio of the counts summed over the replications. A short,
+/// small run makes the replications' volumes differ so the two estimators
+/// part.
+#[test]
+fn ratios_are_means_of_per_replication_ratios() {
+    let scn = common::scenario(
+        r#"
+[simulation]
+horizon = "2h"
+warmup = 0
+replications = 6
+seed = 11
+[[skill]]
+name = "s"
+arrivals = { rate = 40, per = "1h" }
+service_level = 20
+patience = { dist = "exponential", mean = "2m" }
+exchanges = { dist = "geometric", mean = 2 }
+[[agents]]
+name = "a"
+count = 2
+skills = ["s"]
+capacity = { live_chat = 2 }
+"#,
+    );
+    let res = ccsim::runner::run(&scn, &ccsim::runner::RunOptions::default()).unwrap();
+    let reps: Vec<_> = (0..scn.replications)
+        .map(|r| ccsim::sim::Sim::new(&scn, r, None).run())
+        .collect();
+    let n = reps.len() as f64;
+    let all = |r: &ccsim::sim::RepResult| r.skills.last().unwrap().clone();
+    // Service level: answered within target ÷ (offered − abandoned within target).
+    let sl =
+        |t: &Tally| t.handled_within_sl as f64 / (t.offered as f64 - t.abandoned_within_sl as f64);
+    let mean_of_ratios = reps.iter().map(|r| sl(&all(r))).sum::<f64>() / n;
+    let mut summed = Tally::default();
+    for r in &reps {
+        summed.merge(&all(r));
+    }
+    let ratio_of_sums = sl(&summed);
+    let got = res.summary("all", "service_level").unwrap().mean;
+    assert!(
+        (mean_of_ratios - ratio_of_sums).abs() > 1e-6,
+        "the case does not tell the estimators apart: {mean_of_ratios} vs {ratio_of_sums}"
+    );
+    assert!(
+        (got - mean_of_ratios).abs() < 1e-12,
+        "service level {got} is not the mean of ratios {mean_of_ratios}"
+    );
+    // Occupancy: typing time ÷ logged-in time over the replication's agents.
+    let occ = |r: &ccsim::sim::RepResult| r.agents_all.effort / r.agents_all.logged_in;
+    let mean_of_ratios = reps.iter().map(occ).sum::<f64>() / n;
+    let (effort, logged): (f64, f64) = reps.iter().fold((0.0, 0.0), |(e, l), r| {
+        (e + r.agents_all.effort, l + r.agents_all.logged_in)
+    });
+    let got = res.summary("all", "occupancy").unwrap().mean;
+    assert!(
+        (got - mean_of_ratios).abs() < 1e-12,
+        "occupancy {got} is not the mean of ratios {mean_of_ratios}"
+    );
+    // Every replication is logged in for the same time here, so for
+    // occupancy the two estimators coincide (as the README says).
+    assert!((got - effort / logged).abs() < 1e-12);
+}
+
+/// Issue 10 item 15: occupancy and concurrency per group, over the run and
+/// per interval, split exactly at the interval boundary. Group `busy`
+/// (one agent) gets two chats of one 10 s reply each, at 100 and at 495
+/// (typing and open 495–505 straddle the boundary at 500); group `idle`
+/// (one agent) has nothing to do. Two identical replications.
+#[test]
+fn occupancy_and_concurrency_per_group_and_interval() {
+    let scn = common::scenario(&format!(
+        r#"
+[simulation]
+horizon = 1000
+warmup = 0
+replications = 2
+interval = 500
+[[skill]]
+name = "s"
+arrivals = {{ trace = "{}" }}
+agent_reply = {}
+[[skill]]
+name = "t"
+arrivals = {{ trace = "{}" }}
+[[agents]]
+name = "busy"
+count = 1
+skills = ["s"]
+[[agents]]
+name = "idle"
+count = 1
+skills = ["t"]
+"#,
+        common::trace(&[100.0, 495.0]),
+        det(10.0),
+        common::trace(&[5000.0]),
+    ));
+    let res = ccsim::runner::run(&scn, &ccsim::runner::RunOptions::default()).unwrap();
+    assert_eq!(ccsim::metrics::GROUP_METRICS[0], "occupancy");
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    let busy = &res.groups[0];
+    assert_eq!(
+        (busy.group.as_str(), busy.login.as_str()),
+        ("busy", "live_chat")
+    );
+    // Over the run: 20 s typing, 20 s open, one agent logged in, in 1000 s.
+    let run: Vec<f64> = busy.run.iter().map(|e| e.mean).collect();
+    assert!(
+        close(run[0], 0.02) && close(run[1], 0.02) && close(run[2], 1.0),
+        "{run:?}"
+    );
+    assert_eq!(busy.run[0].n, 2);
+    // Per interval: 15 s then 5 s of typing and of open conversation.
+    let iv = |k: usize| -> Vec<f64> { busy.intervals[k].iter().map(|e| e.mean).collect() };
+    assert!(
+        close(iv(0)[0], 0.03) && close(iv(0)[1], 0.03),
+        "{:?}",
+        iv(0)
+    );
+    assert!(
+        close(iv(1)[0], 0.01) && close(iv(1)[1], 0.01),
+        "{:?}",
+        iv(1)
+    );
+    // The idle group is not mixed in; all agents together are half as busy.
+    let idle = &res.groups[1];
+    assert_eq!(idle.group, "idle");
+    assert!(close(idle.run[0].mean, 0.0) && close(idle.run[1].mean, 0.0));
+    assert!(close(res.summary("all", "occupancy").unwrap().mean, 0.01));
+    // The files: groups.csv in the long form of summary.csv.
+    let csv =
+        String::from_utf8(ccsim::report::csv_out::groups(std::slice::from_ref(&res))).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("variant,group,login,metric,mean,ci_low,ci_high,replications")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("base,busy,live_chat,occupancy,0.02,0.02,0.02,2")
+    );
+    let ivs = String::from_utf8(ccsim::report::csv_out::group_intervals(
+        std::slice::from_ref(&res),
+    ))
+    .unwrap();
+    assert_eq!(ivs.lines().count(), 1 + 2 * 2, "{ivs}");
+    assert!(
+        ivs.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("base,0,Mon 00:00,busy,live_chat,0.03,0.03,1,"),
+        "{ivs}"
+    );
 }

@@ -105,7 +105,11 @@ fn run_writes_its_charts_report_and_workbook() {
         "intraday_agents_online",
         "occupancy_by_group",
         "concurrency_by_group",
+        "occupancy_by_group_over_time",
+        "concurrency_by_group_over_time",
         "first_response_cdf",
+        "next_response_cdf",
+        "next_response_cdf_messaging",
     ] {
         assert!(
             dir.join("charts").join(format!("{stem}.svg")).is_file(),
@@ -117,20 +121,20 @@ fn run_writes_its_charts_report_and_workbook() {
     assert!(html.contains("<th>metric</th>") && html.contains("<td>service level</td>"));
     check_report(&dir.join("report.html"), n);
 
-    // A zip holding the four kinds of sheet.
+    // A zip holding the five kinds of sheet.
     let bytes = std::fs::read(dir.join("results.xlsx")).unwrap();
     assert_eq!(&bytes[..4], b"PK\x03\x04", "not a zip");
     // The zip's file names are stored uncompressed: one worksheet each for
-    // summary, intervals and agents, and one per agent group (4 in modes).
+    // summary, intervals, agents and groups, and one per agent group (4 in modes).
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("xl/workbook.xml"));
-    for k in 1..=7 {
+    for k in 1..=8 {
         assert!(
             text.contains(&format!("xl/worksheets/sheet{k}.xml")),
             "sheet {k} missing"
         );
     }
-    assert!(!text.contains("xl/worksheets/sheet8.xml"), "an extra sheet");
+    assert!(!text.contains("xl/worksheets/sheet9.xml"), "an extra sheet");
     // Without --xlsx there is no workbook.
     ccsim(
         tmp.path(),

@@ -63,6 +63,13 @@ pub(super) fn value_axis(
         if y1 != 0.0 {
             y1 = (y1 / step + 1e-9).ceil() * step;
         }
+        // Data reaching exactly 100 is a share at its cap (values and
+        // bands in percent are clamped to 100): the axis ends there rather
+        // than running on to 120%, when 100 is a tick.
+        let cap = 100.0;
+        if hi == cap && (cap / step - (cap / step).round()).abs() <= 1e-9 && cap > y0 {
+            y1 = y1.min(cap);
+        }
     }
     (y0, y1, ticks_with_step(y0, y1, step), decimals)
 }

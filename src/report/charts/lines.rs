@@ -150,13 +150,25 @@ impl Plot for Lines<'_> {
         }
         for (i, s) in self.series.iter().enumerate() {
             let color = series_color(i);
+            // A point without a value (an interval with nothing to
+            // measure) breaks the line rather than being bridged.
+            for run in runs(&s.points, good) {
+                if let [(x, e)] = run[..] {
+                    // A lone point: a marker, so it is not lost.
+                    chart
+                        .draw_series(std::iter::once(Circle::new((x, e.mean), 3, color.filled())))
+                        .map_err(de)?;
+                    continue;
+                }
+                let pts = run.iter().map(|(x, e)| (*x, e.mean)).collect();
+                draw_series_path(chart.plotting_area(), pts, i, 2)?;
+            }
             let pts: Vec<(f64, f64)> = s
                 .points
                 .iter()
                 .filter(|p| good(p))
                 .map(|(x, e)| (*x, e.mean))
                 .collect();
-            draw_series_path(chart.plotting_area(), pts.clone(), i, 2)?;
             if pts.len() <= 40 {
                 chart
                     .draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))
