@@ -57,11 +57,15 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Merge(a) => merge(&a),
         Command::Staff(a) => staff(&a),
         Command::Check { scenario } => check(&scenario),
-        Command::Bench { customers, model } => {
-            let r = if model == "routing" {
-                ccsim::bench::routing()?
-            } else {
-                ccsim::bench::erlang_a(customers)?
+        Command::Bench {
+            customers,
+            model,
+            hours,
+        } => {
+            let r = match model.as_str() {
+                "routing" => ccsim::bench::routing()?,
+                "large" => ccsim::bench::large(hours)?,
+                _ => ccsim::bench::erlang_a(customers)?,
             };
             print(&r.report())
         }
