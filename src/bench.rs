@@ -116,18 +116,10 @@ pub fn routing_scenario() -> Scenario {
 ///
 /// [`crate::Error::Unstable`] if the model's queues grew without bound.
 pub fn routing() -> crate::Result<BenchResult> {
-    let scn = routing_scenario();
-    let t0 = Instant::now();
-    let r = crate::runner::run_one(&scn)?;
-    let seconds = t0.elapsed().as_secs_f64();
-    Ok(BenchResult {
-        model: "routing model (500 agents, 5 groups, 10 skills, ring, shifts, one week)",
-        customers: r.skills.last().map_or(0, |t| t.offered),
-        events: r.events,
-        seconds,
-        peak_rss_kb: peak_rss_kb(),
-        peak_conversations: r.peak_conversations,
-    })
+    measure(
+        "routing model (500 agents, 5 groups, 10 skills, ring, shifts, one week)",
+        &routing_scenario(),
+    )
 }
 
 /// Runs the Erlang A benchmark through the replication runner's
@@ -138,13 +130,21 @@ pub fn routing() -> crate::Result<BenchResult> {
 ///
 /// [`crate::Error::Unstable`] if the model's queues grew without bound.
 pub fn erlang_a(customers: u64) -> crate::Result<BenchResult> {
-    let scn = erlang_a_scenario(customers);
+    measure(
+        "erlang A model (main_erlangA)",
+        &erlang_a_scenario(customers),
+    )
+}
+
+/// Runs one replication of `scn` on the calling thread and measures it.
+fn measure(model: &'static str, scn: &Scenario) -> crate::Result<BenchResult> {
     let t0 = Instant::now();
-    let r = crate::runner::run_one(&scn)?;
+    let r = crate::runner::run_one(scn)?;
     let seconds = t0.elapsed().as_secs_f64();
     Ok(BenchResult {
-        model: "erlang A model (main_erlangA)",
-        customers: r.skills[0].offered,
+        model,
+        // The `all` row (after the skills).
+        customers: r.skills.last().map_or(0, |t| t.offered),
         events: r.events,
         seconds,
         peak_rss_kb: peak_rss_kb(),
@@ -235,18 +235,10 @@ pub fn large_scenario(hours: u32) -> Scenario {
 ///
 /// [`crate::Error::Unstable`] if the model's queues grew without bound.
 pub fn large(hours: u32) -> crate::Result<BenchResult> {
-    let scn = large_scenario(hours);
-    let t0 = Instant::now();
-    let r = crate::runner::run_one(&scn)?;
-    let seconds = t0.elapsed().as_secs_f64();
-    Ok(BenchResult {
-        model: "large center (100 skills, 10,000 agents, 50 groups, shifts, breaks)",
-        customers: r.skills.last().map_or(0, |t| t.offered),
-        events: r.events,
-        seconds,
-        peak_rss_kb: peak_rss_kb(),
-        peak_conversations: r.peak_conversations,
-    })
+    measure(
+        "large center (100 skills, 10,000 agents, 50 groups, shifts, breaks)",
+        &large_scenario(hours),
+    )
 }
 
 #[cfg(test)]
