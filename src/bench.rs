@@ -1,6 +1,8 @@
-//! The speed benchmark: the Erlang A model of the `main_erlangA` reference
-//! row (2 arrivals/min, 4 min mean effort, 10 agents, 5 min mean patience)
-//! for a given number of customers, one replication, single-threaded.
+//! The speed benchmarks, one replication, single-threaded: the Erlang A
+//! model of the `main_erlangA` reference row (2 arrivals/min, 4 min mean
+//! effort, 10 agents, 5 min mean patience) for a given number of customers;
+//! the routing model (500 agents, ring mode, shifts); and the large center
+//! of `shared/reference/large-center.py` (100 skills, 10,000 agents).
 
 use crate::scenario::{Scenario, load_str};
 use std::path::Path;
@@ -114,18 +116,10 @@ pub fn routing_scenario() -> Scenario {
 ///
 /// [`crate::Error::Unstable`] if the model's queues grew without bound.
 pub fn routing() -> crate::Result<BenchResult> {
-    let scn = routing_scenario();
-    let t0 = Instant::now();
-    let r = crate::runner::run_one(&scn)?;
-    let seconds = t0.elapsed().as_secs_f64();
-    Ok(BenchResult {
-        model: "routing model (500 agents, 5 groups, 10 skills, ring, shifts, one week)",
-        customers: r.skills.last().map_or(0, |t| t.offered),
-        events: r.events,
-        seconds,
-        peak_rss_kb: peak_rss_kb(),
-        peak_conversations: r.peak_conversations,
-    })
+    measure(
+        "routing model (500 agents, 5 groups, 10 skills, ring, shifts, one week)",
+        &routing_scenario(),
+    )
 }
 
 /// Runs the Erlang A benchmark through the replication runner's
@@ -136,16 +130,129 @@ pub fn routing() -> crate::Result<BenchResult> {
 ///
 /// [`crate::Error::Unstable`] if the model's queues grew without bound.
 pub fn erlang_a(customers: u64) -> crate::Result<BenchResult> {
-    let scn = erlang_a_scenario(customers);
+    measure(
+        "erlang A model (main_erlangA)",
+        &erlang_a_scenario(customers),
+    )
+}
+
+/// Runs one replication of `scn` on the calling thread and measures it.
+fn measure(model: &'static str, scn: &Scenario) -> crate::Result<BenchResult> {
     let t0 = Instant::now();
-    let r = crate::runner::run_one(&scn)?;
+    let r = crate::runner::run_one(scn)?;
     let seconds = t0.elapsed().as_secs_f64();
     Ok(BenchResult {
-        model: "erlang A model (main_erlangA)",
-        customers: r.skills[0].offered,
+        model,
+        // The `all` row (after the skills).
+        customers: r.skills.last().map_or(0, |t| t.offered),
         events: r.events,
         seconds,
         peak_rss_kb: peak_rss_kb(),
         peak_conversations: r.peak_conversations,
     })
+}
+
+/// The hourly arrival profile of the large center, relative to its mean.
+const LARGE_PROFILE: [f64; 24] = [
+    0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.2, 1.6, 1.8, 1.9, 1.8, 1.7, 1.8, 1.8, 1.7, 1.6, 1.5, 1.3,
+    1.1, 0.9, 0.7, 0.5, 0.3,
+];
+
+/// The large center of `shared/reference/large-center.py`, the same text
+/// but for the horizon: 100 skills (live chat at 700/h on average, social
+/// messaging at 250/h, parked after 2 min), 10,000 agents in 50 groups of
+/// 200 (blended and dedicated in turn, four shift starts, a 30 min break),
+/// `hours` of simulated time after a 6 h warm-up (168 h: the reference week,
+/// about 8 M conversations), one replication.
+pub fn large_scenario(hours: u32) -> Scenario {
+    use std::fmt::Write;
+    let horizon = if hours == 168 {
+        "7d".to_string()
+    } else {
+        format!("{hours}h")
+    };
+    let mut text = format!(
+        "[simulation]\nname = \"scale\"\nhorizon = \"{horizon}\"\nwarmup = \"6h\"\nreplications = 1\nseed = 3\ninterval = \"1h\"\n\n"
+    );
+    let mean = LARGE_PROFILE.iter().sum::<f64>() / LARGE_PROFILE.len() as f64;
+    for s in 0..100 {
+        let live = s % 2 == 0;
+        let (ch, style, rate) = if live {
+            ("live_chat", "live_chat", 700.0)
+        } else {
+            ("messaging", "social_messaging", 250.0)
+        };
+        let profile: Vec<String> = LARGE_PROFILE
+            .iter()
+            .map(|p| format!("{:.1}", rate * p / mean))
+            .collect();
+        let (patience, exchanges, reply, reply_sd) = if live {
+            ("3m", 4, "40s", "30s")
+        } else {
+            ("2h", 3, "15m", "20m")
+        };
+        let _ = write!(
+            text,
+            "[[skill]]\nname = \"s{s}\"\nchannel = \"{ch}\"\nstyle = \"{style}\"\narrivals = {{ profile = [{}], per = \"1h\" }}\npatience = {{ dist = \"exponential\", mean = \"{patience}\" }}\nexchanges = {{ dist = \"geometric\", mean = {exchanges} }}\nconsumer_reply = {{ dist = \"lognormal\", mean = \"{reply}\", sd = \"{reply_sd}\" }}\nagent_reply = {{ dist = \"lognormal\", mean = \"35s\", sd = \"20s\" }}\n{}\n\n",
+            profile.join(", "),
+            if live { "" } else { "park_after = \"2m\"" },
+        );
+    }
+    for g in 0..50 {
+        let blended = g % 2 == 0;
+        // Blended groups take two live-chat and two messaging skills;
+        // dedicated ones four live-chat skills.
+        let step = if blended { 1 } else { 2 };
+        let skills: Vec<String> = (0..4)
+            .map(|k| format!("'s{}'", (2 * g + step * k) % 100))
+            .collect();
+        let (mode, capacity) = if blended {
+            ("blended", "{ live_chat = 2, messaging = 4, total = 5 }")
+        } else {
+            ("dedicated", "{ live_chat = 3 }")
+        };
+        let (start, end) = [
+            ("06:00", "14:00"),
+            ("08:00", "16:00"),
+            ("10:00", "18:00"),
+            ("14:00", "22:00"),
+        ][g % 4];
+        let _ = write!(
+            text,
+            "[[agents]]\nname = \"g{g}\"\ncount = 200\nmode = \"{mode}\"\nskills = [{}]\ncapacity = {capacity}\nshifts = [{{ days = \"daily\", start = \"{start}\", end = \"{end}\" }}]\nbreaks = [{{ after = \"4h\", duration = \"30m\", stagger = \"1h\" }}]\n\n",
+            skills.join(", "),
+        );
+    }
+    text.push_str("[routing]\naccept = \"auto\"\n");
+    load_str(&text, "<bench large>", Path::new("."), "bench_large")
+        .expect("the large-center benchmark scenario is valid")
+}
+
+/// Runs the large center for `hours` after its warm-up (168: the reference
+/// week) through [`crate::runner::run_one`], on the calling thread.
+///
+/// # Errors
+///
+/// [`crate::Error::Unstable`] if the model's queues grew without bound.
+pub fn large(hours: u32) -> crate::Result<BenchResult> {
+    measure(
+        "large center (100 skills, 10,000 agents, 50 groups, shifts, breaks)",
+        &large_scenario(hours),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_large_center_has_the_reference_size() {
+        let scn = large_scenario(2);
+        assert_eq!(scn.skills.len(), 100);
+        assert_eq!(scn.groups.len(), 50);
+        assert_eq!(
+            scn.groups.iter().map(|g| g.count as u64).sum::<u64>(),
+            10_000
+        );
+    }
 }

@@ -74,10 +74,14 @@ pub enum Command {
         /// Customers to simulate (erlang-a model).
         #[arg(long, default_value_t = 1_000_000)]
         customers: u64,
-        /// Which model: `erlang-a` (the Erlang A reference row) or `routing`
-        /// (500 agents, 5 groups, 10 skills, ring mode, shifts, one week).
-        #[arg(long, default_value = "erlang-a", value_parser = ["erlang-a", "routing"])]
+        /// Which model: `erlang-a` (the Erlang A reference row), `routing`
+        /// (500 agents, 5 groups, 10 skills, ring mode, shifts, one week) or
+        /// `large` (100 skills, 10,000 agents, 50 groups, shifts, breaks).
+        #[arg(long, default_value = "erlang-a", value_parser = ["erlang-a", "routing", "large"])]
         model: String,
+        /// Simulated hours after the 6 h warm-up (large model; 168 = the reference week).
+        #[arg(long, default_value_t = 168, value_parser = clap::value_parser!(u32).range(1..=8760))]
+        hours: u32,
     },
 }
 

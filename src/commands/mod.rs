@@ -64,11 +64,15 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Check { scenario } => check(&scenario),
         Command::Fit(a) => calibrate::fit(&a),
         Command::Log { command } => calibrate::log(&command),
-        Command::Bench { customers, model } => {
-            let r = if model == "routing" {
-                ccsim::bench::routing()?
-            } else {
-                ccsim::bench::erlang_a(customers)?
+        Command::Bench {
+            customers,
+            model,
+            hours,
+        } => {
+            let r = match model.as_str() {
+                "routing" => ccsim::bench::routing()?,
+                "large" => ccsim::bench::large(hours)?,
+                _ => ccsim::bench::erlang_a(customers)?,
             };
             print(&r.report())
         }

@@ -1,5 +1,5 @@
-//! The future event list: a binary min-heap ordered by time, then by
-//! insertion sequence.
+//! The future event list: an implicit 4-ary min-heap ordered by time,
+//! then by insertion sequence.
 //!
 //! Ties: two events scheduled for the same instant pop in the order they
 //! were scheduled (first scheduled, first popped) — never at random — so a
@@ -11,41 +11,46 @@
 //! being searched for in the heap. The queue never holds more than the
 //! timers that are pending or stale-but-not-yet-due, which is bounded by
 //! the rate of timers times their longest delay, not by the horizon.
+//!
+//! Layout (a large center keeps tens of thousands of entries pending,
+//! most of them stale patience timers, so the heap's cache footprint is
+//! what an event costs): an entry is the time's bits, a 32-bit insertion
+//! sequence and the event — 24 bytes for the model's 12-byte events,
+//! against 32 with a `u128` key — and each node has four children, so a
+//! pop walks half the levels of a binary heap, and the four children of a
+//! node lie side by side. A pop moves the hole at the root down to a leaf
+//! along the smallest children, then sifts the last entry up from there
+//! (most entries belong near the bottom, so this compares less than a
+//! sift-down that tests the last entry at every level). When the 32-bit
+//! sequence runs out (after 4 G schedules) the pending entries are
+//! renumbered in their order, which keeps the order exact.
 
 use super::time::Time;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
-/// An event with its key. The key packs the time's bits (monotone for
-/// non-negative floats) above the insertion sequence, so one integer
-/// comparison orders by time, then by sequence.
+/// Children per node.
+const ARITY: usize = 4;
+
+/// An event with its place in the order.
 struct Entry<E> {
-    key: u128,
+    /// The time's bits: monotone for non-negative floats.
+    time: u64,
+    /// Insertion sequence, for ties.
+    seq: u32,
     event: E,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // BinaryHeap is a max-heap: reverse for earliest-first.
-        other.key.cmp(&self.key)
+impl<E> Entry<E> {
+    /// The order key: time, then sequence (one integer comparison).
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        ((self.time as u128) << 32) | self.seq as u128
     }
 }
 
 /// A future event list with a simulated clock.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
-    seq: u64,
+    heap: Vec<Entry<E>>,
+    seq: u32,
     now: Time,
 }
 
@@ -59,7 +64,7 @@ impl<E> EventQueue<E> {
     /// An empty queue at time 0.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
+            heap: Vec::with_capacity(1024),
             seq: 0,
             now: 0.0,
         }
@@ -79,11 +84,20 @@ impl<E> EventQueue<E> {
             "event at {at} before now {}",
             self.now
         );
+        if self.seq == u32::MAX {
+            self.renumber();
+        }
         // `+ 0.0` turns -0.0 into 0.0 so the bit pattern orders correctly.
         let at = at.max(self.now) + 0.0;
-        let key = ((at.to_bits() as u128) << 64) | self.seq as u128;
+        let entry = Entry {
+            time: at.to_bits(),
+            seq: self.seq,
+            event,
+        };
         self.seq += 1;
-        self.heap.push(Entry { key, event });
+        self.heap.push(entry);
+        let last = self.heap.len() - 1;
+        self.sift_up(last);
     }
 
     /// Schedules `event` after a delay from now.
@@ -95,16 +109,21 @@ impl<E> EventQueue<E> {
     /// Removes the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        let Entry { key, event } = self.heap.pop()?;
-        self.now = f64::from_bits((key >> 64) as u64);
-        Some((self.now, event))
+        let last = self.heap.pop()?;
+        let top = if self.heap.is_empty() {
+            last
+        } else {
+            let top = std::mem::replace(&mut self.heap[0], last);
+            self.sift_down_to_bottom();
+            top
+        };
+        self.now = f64::from_bits(top.time);
+        Some((self.now, top.event))
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<Time> {
-        self.heap
-            .peek()
-            .map(|e| f64::from_bits((e.key >> 64) as u64))
+        self.heap.first().map(|e| f64::from_bits(e.time))
     }
 
     /// Number of pending entries (stale timers included).
@@ -115,6 +134,67 @@ impl<E> EventQueue<E> {
     /// Whether no event is pending.
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
+    }
+
+    /// Moves the entry at `i` up to its place.
+    #[inline(always)]
+    fn sift_up(&mut self, mut i: usize) {
+        let h = &mut self.heap[..];
+        let key = h[i].key();
+        while i > 0 {
+            let parent = (i - 1) / ARITY;
+            if h[parent].key() <= key {
+                break;
+            }
+            h.swap(i, parent);
+            i = parent;
+        }
+    }
+
+    /// Restores the heap after the root was replaced by the last entry:
+    /// moves the smallest child up at every level down to a leaf, then
+    /// sifts the former last entry up from that leaf.
+    #[inline(always)]
+    fn sift_down_to_bottom(&mut self) {
+        let h = &mut self.heap[..];
+        let n = h.len();
+        let mut i = 0;
+        loop {
+            let first = ARITY * i + 1;
+            if first + ARITY <= n {
+                // All four children exist.
+                let c = &h[first..first + ARITY];
+                let (k0, k1, k2, k3) = (c[0].key(), c[1].key(), c[2].key(), c[3].key());
+                let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
+                let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
+                let m = if kb < ka { b } else { a };
+                h.swap(i, first + m);
+                i = first + m;
+            } else if first < n {
+                let mut m = first;
+                for j in first + 1..n {
+                    if h[j].key() < h[m].key() {
+                        m = j;
+                    }
+                }
+                h.swap(i, m);
+                i = m;
+            } else {
+                break;
+            }
+        }
+        self.sift_up(i);
+    }
+
+    /// Gives the pending entries the sequences 0, 1, … in their order
+    /// (a sorted array is a heap), so the sequence can go on.
+    #[cold]
+    fn renumber(&mut self) {
+        self.heap.sort_unstable_by_key(Entry::key);
+        for (k, e) in self.heap.iter_mut().enumerate() {
+            e.seq = u32::try_from(k).expect("fewer than 4 G pending events");
+        }
+        self.seq = self.heap.len() as u32;
     }
 }
 
@@ -135,11 +215,34 @@ mod tests {
         assert_eq!(order, vec!['b', 'd', 'a', 'c']);
     }
 
+    #[test]
+    fn order_survives_the_sequence_running_out() {
+        let mut q = EventQueue::new();
+        q.seq = u32::MAX - 3;
+        for (k, t) in [4.0, 1.0, 4.0, 1.0, 2.0, 4.0, 1.0].into_iter().enumerate() {
+            q.schedule(t, k);
+        }
+        assert!(q.seq < 10, "renumbered");
+        let order: Vec<(f64, usize)> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(
+            order,
+            vec![
+                (1.0, 1),
+                (1.0, 3),
+                (1.0, 6),
+                (2.0, 4),
+                (4.0, 0),
+                (4.0, 2),
+                (4.0, 5)
+            ]
+        );
+    }
+
     proptest! {
         /// The heap behaves as a BTreeMap keyed by (time, sequence), for any
         /// interleaving of schedules and pops.
         #[test]
-        fn matches_btreemap_model(ops in proptest::collection::vec((0u8..3, 0u32..50), 1..400)) {
+        fn matches_btreemap_model(ops in proptest::collection::vec((0u8..3, 0u32..50), 1..1500)) {
             let mut q = EventQueue::new();
             let mut model: BTreeMap<(u64, u64), u32> = BTreeMap::new();
             let mut seq = 0u64;
