@@ -155,8 +155,8 @@ struct GroupCsvRow<'a> {
     replications: usize,
 }
 
-/// The header of `groups.csv`.
-const GROUP_HEADER: [&str; 8] = [
+/// The header of `groups.csv` (also the xlsx `groups` sheet's).
+pub(crate) const GROUP_HEADER: [&str; 8] = [
     "variant",
     "group",
     "login",

@@ -166,19 +166,10 @@ fn intervals_sheet(
 /// Occupancy, concurrency and agents logged in per group and login, with
 /// their intervals (the rows of `groups.csv`).
 fn groups_sheet(ws: &mut Worksheet, results: &[RunResult], f: &Formats) -> Result<(), XlsxError> {
-    let names: Vec<String> = [
-        "variant",
-        "group",
-        "login",
-        "metric",
-        "mean",
-        "ci_low",
-        "ci_high",
-        "replications",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let names: Vec<String> = super::csv_out::GROUP_HEADER
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     header(ws, &names, f)?;
     let mut r = 1;
     for res in results {
