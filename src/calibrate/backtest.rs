@@ -639,6 +639,98 @@ pub fn compare(obs: Observed, sim: &RunResult, notes: Vec<String>) -> Backtest {
 mod tests {
     use super::*;
 
+    const SCN: &str = r#"
+        [simulation]
+        horizon = "1d"
+        interval = "1h"
+        [[skill]]
+        name = "chat"
+        channel = "live_chat"
+        arrivals = { rate = 1, per = "1h" }
+        exchanges = { dist = "deterministic", value = 2 }
+        consumer_reply = { dist = "exponential", mean = "30s" }
+        agent_reply = { dist = "exponential", mean = "30s" }
+        service_level = "30s"
+        response_sla = "1m"
+        [[agents]]
+        name = "desk"
+        count = 1
+        skills = ["chat"]
+        capacity = { live_chat = 2 }
+    "#;
+
+    /// A hand-made log: each KPI's observed value follows ccsim's definition.
+    #[test]
+    fn observed_kpis_follow_the_metric_definitions() {
+        let scn = crate::scenario::load_str(SCN, "t.toml", std::path::Path::new("."), "t").unwrap();
+        let h = 3600.0;
+        let rows = [
+            (0.0, "login,,,,live_chat,a1,desk,"),
+            // c1: waits 20s (within 30s), first reply 50s after arrival,
+            // consumer writes at +80s, reply at +150s (70s: over the 1m SLA),
+            // closed at +200s: handle 180s.
+            (h + 0.0, "arrived,c1,u1,chat,live_chat,,,"),
+            (h + 20.0, "assigned,c1,u1,chat,live_chat,a1,desk,"),
+            (h + 50.0, "agent_message,c1,u1,chat,live_chat,a1,desk,"),
+            (h + 80.0, "consumer_message,c1,u1,chat,live_chat,,,"),
+            (h + 90.0, "consumer_message,c1,u1,chat,live_chat,,,"),
+            (h + 150.0, "agent_message,c1,u1,chat,live_chat,a1,desk,"),
+            // c2 abandons after 10s (within the target): out of the SL base.
+            (h + 300.0, "arrived,c2,u2,chat,live_chat,,,"),
+            (h + 310.0, "abandoned,c2,u2,chat,live_chat,,,"),
+            // c3 waits 40s: answered, not within.
+            (h + 400.0, "arrived,c3,u3,chat,live_chat,,,"),
+            (h + 440.0, "assigned,c3,u3,chat,live_chat,a1,desk,"),
+            (
+                h + 200.0 + 3000.0,
+                "closed,c1,u1,chat,live_chat,a1,desk,agent",
+            ),
+            // u2 comes back: offered, but a retry (not replayed).
+            (2.0 * h, "arrived,c4,u2,chat,live_chat,,,"),
+            (2.5 * h, "logout,,,,live_chat,a1,desk,"),
+        ];
+        let mut log =
+            String::from("time,event,conversation,consumer,skill,channel,agent,group,detail\n");
+        for (t, r) in rows {
+            log.push_str(&format!("{t},{r}\n"));
+        }
+        let o = observe(log.as_bytes(), "log.csv", &scn, h, 86_400.0).unwrap();
+        assert_eq!((o.intervals, o.first), (3, 0));
+        assert_eq!(
+            o.arrivals[0],
+            vec![h, h + 300.0, h + 400.0],
+            "the retry is left to the scenario"
+        );
+        let v = interval_values(o.row(1, 0), h);
+        let get = |name: &str| v[INTERVAL_NAMES.iter().position(|n| *n == name).unwrap()];
+        assert_eq!(get("offered"), 3.0);
+        // SL: 1 within of (3 offered - 1 abandoned within).
+        assert_eq!(get("service_level"), 0.5);
+        assert_eq!(get("asa"), 30.0);
+        assert_eq!(get("abandonment_rate"), 1.0 / 3.0);
+        assert_eq!(get("first_response_mean"), 50.0);
+        assert_eq!(
+            get("next_response_mean"),
+            70.0,
+            "from the first unanswered message"
+        );
+        assert_eq!(get("next_response_sl"), 0.0);
+        assert_eq!(
+            get("handle_time_mean"),
+            3180.0,
+            "assigned at +20s, closed at +3200s"
+        );
+        // Staffing: logged in 2.5 intervals, one agent.
+        assert_eq!(o.head_count(0), vec![1, 1, 1]);
+        let (r, notes) = replay(&scn, &o, 5);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!((r.horizon, r.warmup, r.replications), (3.0 * h, 0.0, 5));
+        assert_eq!(
+            r.groups[0].count_profile.as_ref().unwrap().counts,
+            vec![1, 1, 1]
+        );
+    }
+
     #[test]
     fn quantiles_interpolate_between_order_statistics() {
         let v: Vec<f64> = (0..=40).map(f64::from).collect();
