@@ -28,6 +28,7 @@
 //! assert!(toml.contains("[[agents]]"));
 //! ```
 
+pub mod backtest;
 pub mod fit;
 pub mod liveperson;
 pub mod log;

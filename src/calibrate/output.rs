@@ -9,10 +9,11 @@
 //!
 //! Keys the loader does not read yet are written as comments in their
 //! exact SPEC §10 syntax directly above the key they will replace:
-//! `arrivals = { profile = [..], per = "30m", day_cv = … }`, `retry = {…}`
-//! and, for staffing, `count = { profile = [..], per = "30m" }` above the
-//! `count` that is written today (the maximum number of agents seen logged
-//! in at once). Switching is deleting one line and uncommenting the other.
+//! `arrivals = { profile = [..], per = "30m", day_cv = … }` and `retry = {…}`.
+//! Switching is deleting one line and uncommenting the other. Staffing is
+//! `count = { profile = [..], per = "30m" }`, the logged-in agents per week
+//! slot from the login/logout events; a log without them (or an interval
+//! under a minute) gives `count = N`, the most agents seen at once.
 //! Durations are written as seconds with a unit (`"41.3s"`).
 
 use super::result::{Delayed, Estimate, FitResult, GroupFit, slot_label};

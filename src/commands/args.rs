@@ -63,6 +63,9 @@ pub enum Command {
     },
     /// Fit a scenario to an event log (SPEC §13): fitted.toml, fit.csv, charts.
     Fit(FitArgs),
+    /// Back-test a scenario against an event log: the log's arrivals and
+    /// staffing replayed, its KPIs per skill and interval against the simulated band.
+    Backtest(BacktestArgs),
     /// Event logs (SPEC §13): convert a vendor export to the neutral log.
     Log {
         /// What to do.
@@ -135,6 +138,27 @@ pub struct FitArgs {
     /// Directory that receives fitted.toml, fit.csv and charts/ (replaced whole).
     #[arg(long, default_value = "output/fit", value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// Arguments of `ccsim backtest`.
+#[derive(Args, Clone, Debug)]
+#[command(mut_arg("replications", |a| a.help(
+    "Replications (default 40: the band is the 2.5% and 97.5% quantiles across them)"
+)))]
+pub struct BacktestArgs {
+    /// The event log (CSV, SPEC §13).
+    pub log: PathBuf,
+    /// The scenario to test (e.g. the fitted.toml of `ccsim fit`).
+    pub scenario: PathBuf,
+    /// Report interval the KPIs are compared in (at least 1m, dividing a day).
+    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = duration_arg)]
+    pub interval: f64,
+    /// Directory that receives backtest.csv, charts/ and report.html (replaced whole).
+    #[arg(long, default_value = "output/backtest", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Seed, replications, threads, memory.
+    #[command(flatten)]
+    pub exec: ExecArgs,
 }
 
 /// A duration such as `30m`, `1h` or `900` (seconds).

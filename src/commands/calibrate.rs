@@ -5,12 +5,13 @@
 //! vendor export into the §13 log. Bad input (the message names the file,
 //! the line and the column) exits 2 with nothing written.
 
-use super::args::{ConvertArgs, FitArgs, LogCommand};
+use super::args::{BacktestArgs, ConvertArgs, FitArgs, LogCommand};
 use super::{print, warn};
+use ccsim::calibrate::backtest;
 use ccsim::calibrate::{self, FitOptions, output};
 use ccsim::error::{Context, Error, Result};
-use ccsim::report::fit_charts;
 use ccsim::report::publish::{Publisher, lock_output, write_file};
+use ccsim::report::{backtest_charts, fit_charts};
 
 /// `ccsim fit`.
 pub fn fit(a: &FitArgs) -> Result<()> {
@@ -54,6 +55,45 @@ pub fn fit(a: &FitArgs) -> Result<()> {
         fit.span / 86_400.0,
         charts.len(),
         a.out.display()
+    ))
+}
+
+/// `ccsim backtest`: the log's arrivals and staffing replayed through the
+/// scenario, the log's KPIs per skill and interval against the band.
+pub fn backtest(a: &BacktestArgs) -> Result<()> {
+    let mut scn = super::load_scenario(Some(&a.scenario))?;
+    super::apply(&a.exec, &mut scn);
+    let reps = a.exec.replications.unwrap_or(40);
+    let shown = a.log.display().to_string();
+    let f = std::fs::File::open(&a.log)
+        .map_err(|e| Error::input(format!("{shown}: cannot open the log: {e}")))?;
+    let window = FitOptions::default().return_window;
+    let observed = backtest::observe(std::io::BufReader::new(f), &shown, &scn, a.interval, window)
+        .map_err(Error::input)?;
+    let (replay, notes) = backtest::replay(&scn, &observed, reps);
+    let opts = ccsim::runner::RunOptions {
+        threads: a.exec.threads(),
+        max_memory: a.exec.max_memory(),
+        ..Default::default()
+    };
+    let sim = ccsim::runner::run(&replay, &opts)?;
+    let b = backtest::compare(observed, &sim, notes);
+    let csv = backtest::backtest_csv(&b);
+    let lock = lock_output(&a.out)?;
+    let stage = Publisher::begin(&lock)?;
+    let staged = stage.path();
+    let p = staged.join("backtest.csv");
+    write_file(&p, &csv).with_context(|| format!("cannot write {}", p.display()))?;
+    let charts = backtest_charts::write_backtest_charts(&staged.join("charts"), &b)?;
+    let page = backtest_charts::backtest_page(&b, &staged.join("charts"), &charts)?;
+    ccsim::report::pages::write_page(staged, &page)?;
+    stage.commit()?;
+    drop(lock);
+    print(&format!(
+        "{}wrote {} (backtest.csv, {} chart(s), report.html)\n",
+        backtest::summary_text(&b),
+        a.out.display(),
+        charts.len()
     ))
 }
 

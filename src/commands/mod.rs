@@ -63,6 +63,7 @@ pub fn execute(command: Command) -> Result<()> {
         Command::Schedule(a) => schedule(&a),
         Command::Check { scenario } => check(&scenario),
         Command::Fit(a) => calibrate::fit(&a),
+        Command::Backtest(a) => calibrate::backtest(&a),
         Command::Log { command } => calibrate::log(&command),
         Command::Bench {
             customers,
@@ -81,7 +82,7 @@ pub fn execute(command: Command) -> Result<()> {
 
 /// Loads a scenario file (or the built-in example when `None`), printing
 /// its warnings; errors are bad input.
-fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
+pub(crate) fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
     let scn = match path {
         Some(p) => scenario::load(p),
         None => scenario::load_str(
@@ -99,7 +100,7 @@ fn load_scenario(path: Option<&Path>) -> Result<Scenario> {
 }
 
 /// Applies `--seed` and `--replications`.
-fn apply(exec: &ExecArgs, scn: &mut Scenario) {
+pub(crate) fn apply(exec: &ExecArgs, scn: &mut Scenario) {
     if let Some(s) = exec.seed {
         scn.seed = s;
     }

@@ -16,7 +16,7 @@ use crate::report::html::{Block, Page};
 use std::path::Path;
 
 /// A file-name-safe form of a skill or group name.
-fn safe(name: &str) -> String {
+pub(crate) fn safe(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "-_".contains(c) {

@@ -2,6 +2,7 @@
 //! table, charts of runs, comparisons and sweeps), and writing files whole
 //! or not at all.
 
+pub mod backtest_charts;
 pub mod charts;
 pub mod compare_charts;
 pub mod compare_table;

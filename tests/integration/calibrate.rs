@@ -570,11 +570,16 @@ fn staffing_breaks_transfers_and_sla_from_a_hand_made_log() {
     assert_eq!(billing.response_sla, Some((120.0, 2)));
 
     let toml = output::fitted_toml(&f);
-    let count_line = toml.lines().find(|l| l.starts_with("# count = {")).unwrap();
-    let v: toml::Table = toml::from_str(&count_line[2..]).unwrap();
-    assert_eq!(v["count"]["profile"].as_array().unwrap().len(), 336);
+    let count_line = toml.lines().find(|l| l.starts_with("count = {")).unwrap();
+    let v: toml::Table = toml::from_str(count_line).unwrap();
+    let profile = v["count"]["profile"].as_array().unwrap();
+    assert_eq!(profile.len(), 336);
+    assert_eq!(
+        [slot(11.0), slot(14.0), slot(17.0)].map(|i| profile[i].as_integer().unwrap()),
+        [2, 1, 0]
+    );
     assert_eq!(v["count"]["per"].as_str(), Some("30m"));
-    assert!(toml.contains("\ncount = 2 "), "{toml}");
+    assert!(!toml.contains("\ncount = 2 "), "{toml}");
     assert!(
         toml.contains("\ntransfer = { probability = 0.5, to = \"tech\" }"),
         "{toml}"
@@ -583,6 +588,11 @@ fn staffing_breaks_transfers_and_sla_from_a_hand_made_log() {
     let scn = ccsim::scenario::load_str(&toml, "fitted.toml", &root(), "fitted")
         .unwrap_or_else(|e| panic!("{e}\n{toml}"));
     assert_eq!(scn.skills.len(), 2);
+    let cp = scn.groups[0]
+        .count_profile
+        .as_ref()
+        .expect("a count profile");
+    assert_eq!((cp.per, cp.at(11.0 * h), cp.max()), (1800.0, 2, 2));
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per contract.
 
+mod backtest;
 mod browser;
 mod calibrate;
 mod cli;

@@ -548,6 +548,27 @@ fn blended_agents_with_shifts_come_back() {
             }
         }
     }
+    // fitted.toml staffs each group with that profile (SPEC §10 count
+    // profile): within one agent of the shifts in every interval.
+    let toml = ccsim::calibrate::output::fitted_toml(&f);
+    let scn = ccsim::scenario::load_str(&toml, "fitted.toml", &root(), "fitted")
+        .unwrap_or_else(|e| panic!("{e}\n{toml}"));
+    for (name, count, hours) in [("early", 3, 6..14), ("late", 2, 14..22)] {
+        let g = scn.groups.iter().find(|g| g.name == name).unwrap();
+        let cp = g.count_profile.as_ref().expect("a count profile");
+        assert_eq!((cp.per, cp.counts.len(), g.count), (3600.0, 168, count));
+        for (slot, &got) in cp.counts.iter().enumerate() {
+            let want = if hours.contains(&(slot % 24)) {
+                count
+            } else {
+                0
+            };
+            assert!(
+                got.abs_diff(want) <= 1,
+                "{name}: slot {slot}: {got} vs {want}"
+            );
+        }
+    }
 }
 
 #[test]

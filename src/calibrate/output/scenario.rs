@@ -5,6 +5,7 @@
 use super::{dur, name, num, per, q};
 use crate::calibrate::result::{FitResult, GroupFit, SkillFit};
 use crate::calibrate::stats::{CountFit, DurationFit, Family};
+use crate::scenario::CountProfile;
 use std::fmt::Write as _;
 
 /// The median of a fit's sample.
@@ -463,30 +464,33 @@ fn group_toml(t: &mut String, g: &GroupFit, fit: &FitResult, known: &[(&str, &st
         return;
     }
     let _ = writeln!(t, "[[agents]]\nname = {}", q(&name(&g.name)));
-    if g.has_logins {
+    if g.has_logins && fit.interval >= CountProfile::MIN_PER {
         let _ = writeln!(
             t,
-            "# logged-in agents per {} slot (mean over the slot, averaged over {} weeks, rounded); SPEC §10, not read by the loader yet:",
+            "# logged-in agents per {} slot from login/logout events (mean over the slot, averaged over {} weeks, rounded; at most {} at once, {} agents seen)",
             per(fit.interval).trim_matches('"'),
-            num(fit.weeks)
+            num(fit.weeks),
+            g.max_logged_in,
+            g.agents
         );
         let _ = writeln!(
             t,
-            "# count = {{ profile = {}, per = {} }}",
+            "count = {{ profile = {}, per = {} }}",
             profile(&g.logged_in, true),
             per(fit.interval)
         );
-    }
-    let how = if g.has_logins {
-        "from login/logout events"
     } else {
-        "no login events: every agent seen, always on"
-    };
-    let _ = writeln!(
-        t,
-        "count = {}   # maximum agents logged in at once ({how}; {} agents seen)",
-        g.max_logged_in, g.agents
-    );
+        let how = if g.has_logins {
+            "from login/logout events; the interval is too short for a count profile"
+        } else {
+            "no login events: every agent seen, always on"
+        };
+        let _ = writeln!(
+            t,
+            "count = {}   # maximum agents logged in at once ({how}; {} agents seen)",
+            g.max_logged_in, g.agents
+        );
+    }
     let both = g.assignments[0] > 0 && g.assignments[1] > 0;
     let _ = writeln!(
         t,
