@@ -249,13 +249,7 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     let log = RefCell::new(Progress::create(
         &cfg.out.join(format!("{}.staff-progress.csv", scn.name)),
     )?);
-    let bar = if cfg.progress {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.enable_steady_tick(std::time::Duration::from_millis(200));
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = spinner(cfg.progress);
     let pool = crate::runner::pool::pool(cfg.threads)?;
     let seed = cfg.overrides.seed.unwrap_or(scn.seed);
     let mut found = Vec::new();
@@ -438,13 +432,7 @@ pub fn requirements(
     let targets = scoped_targets(&base.path, &cfg, scn)?;
     let replications = replications_of(&cfg, scn)?;
     let log = RefCell::new(Progress::default());
-    let bar = if cfg.progress {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.enable_steady_tick(std::time::Duration::from_millis(200));
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = spinner(cfg.progress);
     let pool = crate::runner::pool::pool(cfg.threads)?;
     let mut s = Searcher {
         base,
@@ -588,6 +576,17 @@ fn replications_of(cfg: &StaffConfig, scn: &Scenario) -> Result<u32> {
         )));
     }
     Ok(replications)
+}
+
+/// The search's spinner on stderr, or a hidden one.
+fn spinner(show: bool) -> indicatif::ProgressBar {
+    if show {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.enable_steady_tick(std::time::Duration::from_millis(200));
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
 }
 
 fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
