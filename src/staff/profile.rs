@@ -23,7 +23,10 @@
 //! parallel, with the replications of a batch added (up to [`MAX_BATCHES`]
 //! batches, within `--max-replications`) while an interval's target is
 //! undecided and less precise than `--precision`. Intervals without demand,
-//! or outside the group's shifts, get 0 agents.
+//! or outside the group's shifts, get 0 agents. An interval that no
+//! constant count met (a trickle of conversations the rule cannot decide
+//! on) is set apart: it keeps the smallest constant count meeting by the
+//! means (1 if none), is not searched, and is reported as missing.
 
 use super::per_interval::IvAnswer;
 use super::search::{Eval, Searcher};
@@ -177,6 +180,16 @@ fn met(targets: &[(Target, usize)], e: &Eval, k: usize) -> bool {
     })
 }
 
+/// Whether interval `k` of `e` meets every target by the means alone.
+fn met_by_mean(targets: &[(Target, usize)], e: &Eval, k: usize) -> bool {
+    e.intervals.get(k).is_some_and(|row| {
+        targets
+            .iter()
+            .zip(row)
+            .all(|((t, _), c)| t.met(&c.ci, true))
+    })
+}
+
 /// The intervals a removal round may lower: not minimal, above 0, of parity `par`.
 fn removable(p: &[u32], minimal: &[bool], par: usize) -> Vec<usize> {
     (0..p.len())
@@ -207,15 +220,31 @@ pub(crate) fn time_varying(s: &mut Searcher<'_>, start: &[IvAnswer]) -> Result<R
         .iter()
         .map(|a| matches!(a, IvAnswer::Count { .. } | IvAnswer::NotMet(_)))
         .collect();
+    // An interval no constant count met (too few conversations for the
+    // rule to decide, say) is set apart: it keeps the smallest constant
+    // count whose means meet (1 if none) and is neither raised nor lowered.
+    let apart: Vec<bool> = start
+        .iter()
+        .map(|a| matches!(a, IvAnswer::NotMet(_)))
+        .collect();
+    let by_mean = |k: usize| {
+        s.cache
+            .iter()
+            .filter(|(c, e)| c.len() == 1 && c[0] > 0 && met_by_mean(&targets, e, k))
+            .map(|(c, _)| c[0])
+            .next()
+            .unwrap_or(1)
+    };
     let mut p: Vec<u32> = start
         .iter()
-        .map(|a| match a {
+        .enumerate()
+        .map(|(k, a)| match a {
             IvAnswer::Count { ci, .. } => *ci,
-            IvAnswer::NotMet(top) => *top,
+            IvAnswer::NotMet(_) => by_mean(k),
             IvAnswer::NoDemand | IvAnswer::NoAgents => 0,
         })
         .collect();
-    let mut minimal: Vec<bool> = staffed.iter().map(|&x| !x).collect();
+    let mut minimal: Vec<bool> = staffed.iter().zip(&apart).map(|(&x, &a)| !x || a).collect();
     let mut pr = Profiles::new(s)?;
     let mut best: Option<Vec<u32>> = None;
     let mut removed: Vec<usize> = Vec::new();
@@ -225,7 +254,7 @@ pub(crate) fn time_varying(s: &mut Searcher<'_>, start: &[IvAnswer]) -> Result<R
         rounds += 1;
         let e = pr.eval(&p, &staffed, rounds)?;
         let miss: Vec<usize> = (0..p.len())
-            .filter(|&k| staffed[k] && !met(&targets, e, k))
+            .filter(|&k| staffed[k] && !apart[k] && !met(&targets, e, k))
             .collect();
         if miss.is_empty() {
             best = Some(p.clone());

@@ -3,7 +3,8 @@
 //! (one row per variant and report interval:
 //! `variant,group,interval_start,interval_label,agents`, then each
 //! target's `<metric>_mean,<metric>_ci_low,<metric>_ci_high` at the answer
-//! — `<metric>_<skill>_…` for a target on one skill — and `met`) and the
+//! — `<metric>_<skill>_…` for a target on one skill — and `met`: `yes`,
+//! `no`, or `not staffed` without demand or off shift) and the
 //! chart of agents per interval (`charts/requirements`). Pure: results in,
 //! text or bytes out, except the chart, drawn by [`crate::report::charts`].
 
@@ -75,7 +76,7 @@ pub(crate) fn csv(found: &[Found<'_>]) -> Result<Vec<u8>> {
                 }
             }
             row.push(match (r.staffed[k], r.met[k]) {
-                (false, _) => "no demand".into(),
+                (false, _) => "not staffed".into(),
                 (true, true) => "yes".into(),
                 (true, false) => "no".into(),
             });
@@ -112,7 +113,7 @@ pub(crate) fn text(r: &Requirement, targets: &[Target], o: &mut String) {
             row.push(if r.met[k] { "yes" } else { "no" }.to_string());
         } else {
             row.extend(targets.iter().map(|_| "-".to_string()));
-            row.push("no demand".to_string());
+            row.push("not staffed".to_string());
         }
         rows.push(row);
     }
@@ -122,7 +123,7 @@ pub(crate) fn text(r: &Requirement, targets: &[Target], o: &mut String) {
         let at: Vec<String> = missed.iter().map(|&k| label(r.starts[k])).collect();
         let _ = writeln!(
             o,
-            "Not met (at --max or after the round cap) in: {}",
+            "Not met (no constant count met it, or --max or the round cap reached) in: {}",
             at.join(", ")
         );
     }
