@@ -4,16 +4,12 @@
 //!
 //! The group is sized *always on* (its own shifts and breaks removed: the
 //! plan decides when it works) while every other group keeps its shifts.
-//! [`per_interval`] is the one call a plan makes; the staffing module
-//! offers [`crate::staff::run`] as its interface, so this runs it on the
-//! modified scenario in a private temporary directory and reads back the
-//! per-interval answers from its `staffing.csv`. When the per-interval
-//! requirement by time-varying staffing (a count profile) arrives, only
-//! this function changes.
+//! [`per_interval`] is the one call a plan makes: it calls
+//! [`crate::staff::requirements`] (time-varying staffing: a count profile
+//! per report interval, simulated over the whole horizon) directly.
 
-use super::shifts::group_entry;
-use crate::error::{Context, Error, Result};
-use crate::staff::{StaffConfig, Target};
+use crate::error::Result;
+use crate::staff::{Requirement, StaffConfig, Target};
 use crate::sweep::base::Base;
 use crate::sweep::run::Overrides;
 use std::path::Path;
@@ -70,30 +66,15 @@ pub struct ReqConfig {
     pub progress: bool,
 }
 
-/// Agents needed per report interval for `group` of `base`, sized always on.
+/// Agents needed per report interval for `group` of `base`, sized always on
+/// (its shifts and breaks removed), by the staffing search's time-varying
+/// per-interval requirement ([`crate::staff::requirements`]), called directly.
 ///
 /// # Errors
 ///
-/// The staffing search's errors (bad targets, too few replications), I/O
-/// in the temporary directory.
+/// The staffing search's errors (bad targets, too few replications, a
+/// group that cannot take a count profile).
 pub fn per_interval(base: &Base, group: &str, cfg: &ReqConfig) -> Result<Requirements> {
-    let mut doc = base.table.clone();
-    let g = group_entry(&mut doc, group)
-        .ok_or_else(|| Error::input(format!("the scenario has no agent group `{group}`")))?;
-    g.remove("shifts");
-    g.remove("breaks");
-    let sim = doc
-        .entry("simulation")
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    if let Some(s) = sim.as_table_mut() {
-        s.insert("name".into(), "requirements".into());
-    }
-    absolute_paths(&mut doc, &base_dir(&base.path));
-    let tmp = tempfile::tempdir().with_context(|| "cannot create a temporary directory")?;
-    let file = tmp.path().join("requirements.toml");
-    let text = toml::to_string(&doc)
-        .map_err(|e| Error::other(format!("cannot write the sizing scenario: {e}")))?;
-    std::fs::write(&file, text).with_context(|| format!("cannot write {}", file.display()))?;
     let staff = StaffConfig {
         targets: cfg.targets.clone(),
         groups: vec![group.to_string()],
@@ -105,59 +86,30 @@ pub fn per_interval(base: &Base, group: &str, cfg: &ReqConfig) -> Result<Require
         max_replications: 100,
         confidence: cfg.confidence,
         max: cfg.max,
-        out: tmp.path().join("out"),
+        out: std::path::PathBuf::new(),
         overrides: cfg.overrides.clone(),
         threads: cfg.threads,
         progress: cfg.progress,
         max_memory: cfg.max_memory,
     };
-    // The temporary file's warnings repeat the scenario's, already shown.
-    crate::staff::run(&file, &staff, &mut |_| {})
+    let req = crate::staff::requirements(base, group, &staff, true)
         .map_err(|e| e.prefixed("sizing each interval"))?;
-    let csv = tmp.path().join("out/requirements/staffing.csv");
-    let bytes = std::fs::read(&csv).with_context(|| format!("cannot read {}", csv.display()))?;
-    let (starts, needs) = read_staffing(&bytes)?;
     Ok(Requirements {
-        starts,
-        interval: base.scenario.interval,
-        needs,
+        needs: needs(&req),
+        starts: req.starts,
+        interval: req.interval,
     })
 }
 
-/// The per-interval answers of a `staffing.csv`: each interval's start and
-/// its need (the row chosen by the confidence rule).
-fn read_staffing(bytes: &[u8]) -> Result<(Vec<f64>, Vec<Need>)> {
-    let bad = |why: &str| Error::other(format!("internal: staffing.csv {why}"));
-    let mut r = csv::Reader::from_reader(bytes);
-    let head = r.headers().map_err(|_| bad("has no header"))?.clone();
-    let col = |n: &str| {
-        head.iter()
-            .position(|h| h == n)
-            .ok_or_else(|| bad(&format!("has no `{n}` column")))
-    };
-    let (c_start, c_count, c_chosen) = (col("interval_start")?, col("count")?, col("chosen")?);
-    let mut starts: Vec<f64> = Vec::new();
-    let mut needs: Vec<Need> = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|_| bad("is not CSV"))?;
-        let Some(start) = rec.get(c_start).filter(|s| !s.is_empty()) else {
-            continue;
-        };
-        let start: f64 = start.parse().map_err(|_| bad("has a bad interval_start"))?;
-        let count = rec.get(c_count).and_then(|c| c.parse::<u32>().ok());
-        let need = match (rec.get(c_chosen).unwrap_or(""), count) {
-            ("ci" | "ci+mean", Some(c)) => Need::Agents(c),
-            ("not met", Some(c)) => Need::NotMet(c),
-            ("no demand" | "not on shift", _) => Need::NoDemand,
-            _ => continue,
-        };
-        // One row per target: the interval's first row gives its need.
-        if starts.last() != Some(&start) {
-            starts.push(start);
-            needs.push(need);
-        }
-    }
-    Ok((starts, needs))
+/// Each interval's need from the search's answer.
+fn needs(req: &Requirement) -> Vec<Need> {
+    (0..req.agents.len())
+        .map(|k| match (req.staffed[k], req.met[k]) {
+            (false, _) => Need::NoDemand,
+            (true, true) => Need::Agents(req.agents[k]),
+            (true, false) => Need::NotMet(req.agents[k]),
+        })
+        .collect()
 }
 
 /// The directory relative paths in the scenario resolve against.
@@ -193,15 +145,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_chosen_rows_give_each_interval_its_need() {
-        let csv = "scope,interval_start,interval,count,metric,target,mean,ci_low,ci_high,confidence,met,mean_met,chosen\n\
-all,,,4,service_level,>=0.8,0.9,0.85,0.95,0.95,true,true,ci+mean\n\
-all,0,Mon 00:00,,service_level,>=0.8,,,,0.95,,,no demand\n\
-all,3600,Mon 01:00,3,service_level,>=0.8,0.9,0.85,0.95,0.95,true,true,ci\n\
-all,3600,Mon 01:00,2,service_level,>=0.8,0.8,0.7,0.9,0.95,false,true,mean\n\
-all,7200,Mon 02:00,8,service_level,>=0.8,0.5,0.4,0.6,0.95,false,false,not met\n";
-        let (starts, needs) = read_staffing(csv.as_bytes()).unwrap();
-        assert_eq!(starts, vec![0.0, 3600.0, 7200.0]);
+    fn each_interval_needs_the_answer_unless_it_has_no_demand() {
+        let req = Requirement {
+            starts: vec![0.0, 3600.0, 7200.0],
+            interval: 3600.0,
+            agents: vec![0, 3, 8],
+            staffed: vec![false, true, true],
+            values: vec![Vec::new(); 3],
+            met: vec![false, true, false],
+            rounds: 1,
+            replications: 2,
+        };
+        let needs = needs(&req);
         assert_eq!(
             needs,
             vec![Need::NoDemand, Need::Agents(3), Need::NotMet(8)]

@@ -27,10 +27,13 @@ mod feasible;
 mod groups;
 mod measure;
 mod per_interval;
+mod profile;
 mod report;
+mod req_report;
 mod search;
 pub mod target;
 
+pub use profile::{MAX_BATCHES, MAX_ROUNDS, Requirement};
 pub use target::{Op, Target, accepted};
 
 use crate::error::{Context, Error, Result};
@@ -238,55 +241,15 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     for v in &variants {
         sized.push(sized_groups(path, cfg, scn, v.as_deref())?);
     }
-    let mut targets = Vec::new();
-    for t in &cfg.targets {
-        let scope = match &t.skill {
-            None => scn.skills.len(),
-            Some(s) => scn.skill_index(s).ok_or_else(|| {
-                Error::input(format!(
-                    "target `{}`: {} has no skill `{s}`; skills are: {}",
-                    t.text(),
-                    path.display(),
-                    names(scn.skills.iter().map(|x| x.name.as_str()))
-                ))
-            })?,
-        };
-        if cfg.per_interval && t.metric.interval_index().is_none() {
-            let per_interval: Vec<&str> = target::targets()
-                .into_iter()
-                .filter(|id| id.interval_index().is_some())
-                .map(crate::metrics::registry::Id::name)
-                .collect();
-            return Err(Error::input(format!(
-                "target `{}`: `{}` is not measured per report interval, so it cannot be used \
-                 with --per-interval (per interval: {})",
-                t.text(),
-                t.metric.name(),
-                per_interval.join(", ")
-            )));
-        }
-        targets.push((t.clone(), scope));
-    }
-    let replications = cfg.overrides.replications.unwrap_or(scn.replications);
-    if replications < 2 {
-        return Err(Error::input(format!(
-            "the search needs at least 2 replications for a confidence interval, found {replications}; \
-             use --replications"
-        )));
-    }
+    let targets = scoped_targets(path, cfg, scn)?;
+    let replications = replications_of(cfg, scn)?;
     let dir = cfg.out.join(&scn.name);
     // One search per output directory; its files replace `dir` whole.
     let lock = crate::report::publish::lock_output(&dir)?;
     let log = RefCell::new(Progress::create(
         &cfg.out.join(format!("{}.staff-progress.csv", scn.name)),
     )?);
-    let bar = if cfg.progress {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.enable_steady_tick(std::time::Duration::from_millis(200));
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = spinner(cfg.progress);
     let pool = crate::runner::pool::pool(cfg.threads)?;
     let seed = cfg.overrides.seed.unwrap_or(scn.seed);
     let mut found = Vec::new();
@@ -333,6 +296,7 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
             bar: &bar,
             pool: &pool,
             log: &log,
+            free: false,
         };
         found.push(search(s)?);
     }
@@ -388,9 +352,30 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
             svg,
         });
     }
+    if cfg.per_interval {
+        let staged = stage.path().join("requirements.csv");
+        let bytes = req_report::csv(&found)?;
+        write_atomic(&staged, &bytes)
+            .with_context(|| format!("cannot write {}", staged.display()))?;
+        let charts = stage.path().join("charts");
+        std::fs::create_dir_all(&charts).map_err(|e| Error::io("create", &charts, e))?;
+        req_report::chart(&found, &charts)?;
+        let svg = charts.join("requirements.svg");
+        let svg = std::fs::read_to_string(&svg).map_err(|e| Error::io("read", &svg, e))?;
+        page.blocks.push(crate::report::html::Block::Heading(
+            "Agents needed per interval".into(),
+        ));
+        page.blocks.push(crate::report::html::Block::Chart {
+            caption: "charts/requirements".into(),
+            svg,
+        });
+    }
     crate::report::pages::write_page(stage.path(), &page)?;
     stage.commit()?;
     let _ = writeln!(text, "wrote {}", dir.join("staffing.csv").display());
+    if cfg.per_interval {
+        let _ = writeln!(text, "wrote {}", dir.join("requirements.csv").display());
+    }
     let infeasible = found
         .iter()
         .flat_map(|f| match &f.answer {
@@ -404,6 +389,75 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
     drop(found);
     log.into_inner().finish();
     Ok(StaffOutcome { text, infeasible })
+}
+
+/// Agents needed per report interval for `group` of the base scenario in
+/// `base`, by simulating time-varying staffing (see `--per-interval`;
+/// `cfg.per_interval`, `variants`, `out` and `groups` are not read). With
+/// `always_on`, the group's shifts and breaks are removed first (a shift
+/// plan decides when it works); otherwise intervals outside its shifts get
+/// 0 agents. Nothing is written; a spinner shows with `cfg.progress`.
+///
+/// # Errors
+///
+/// Bad input for an unknown group or skill, a target not measured per
+/// interval, too few replications, a group that cannot take a count
+/// profile (`two_login`), or a warm-up that is not a whole number of
+/// report intervals.
+pub fn requirements(
+    base: &Base,
+    group: &str,
+    cfg: &StaffConfig,
+    always_on: bool,
+) -> Result<Requirement> {
+    let cfg = StaffConfig {
+        per_interval: true,
+        groups: vec![group.to_string()],
+        variants: false,
+        ..cfg.clone()
+    };
+    check_config(&cfg)?;
+    let scn = &base.scenario;
+    let shifts = match scn.groups.iter().find(|g| g.name == group) {
+        Some(g) if !always_on => g.shifts.clone(),
+        Some(_) => Vec::new(),
+        None => {
+            return Err(Error::input(format!(
+                "{} has no agent group `{group}`; groups are: {}",
+                base.path.display(),
+                names(scn.groups.iter().map(|x| x.name.as_str()))
+            )));
+        }
+    };
+    let targets = scoped_targets(&base.path, &cfg, scn)?;
+    let replications = replications_of(&cfg, scn)?;
+    let log = RefCell::new(Progress::default());
+    let bar = spinner(cfg.progress);
+    let pool = crate::runner::pool::pool(cfg.threads)?;
+    let mut s = Searcher {
+        base,
+        cfg: &cfg,
+        variant: None,
+        groups: vec![group.to_string()],
+        targets,
+        cache: BTreeMap::new(),
+        starts: Vec::new(),
+        interval: scn.interval,
+        replications,
+        seed: cfg.overrides.seed.unwrap_or(scn.seed),
+        shifts,
+        demand: Vec::new(),
+        weights: None,
+        rates: vec![1.0],
+        bar: &bar,
+        pool: &pool,
+        log: &log,
+        free: always_on,
+    };
+    let iv = per_interval(&mut s)?;
+    let req = profile::time_varying(&mut s, &iv);
+    bar.finish_and_clear();
+    req
 }
 
 /// Runs one scenario's (base or variant) search.
@@ -437,6 +491,7 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
             answer: Answer::Infeasible(why.clone()),
             mean_answer: Answer::Infeasible(why),
             iv_answers: Vec::new(),
+            requirement: None,
         });
     }
     let one = |o: Outcome| match o {
@@ -460,17 +515,78 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
         let m = two(groups::cheapest(&mut s, &cost, &|e| meets(e, true))?);
         (a, m)
     };
-    let iv_answers = if s.cfg.per_interval {
-        per_interval(&mut s)?
+    let (iv_answers, requirement) = if s.cfg.per_interval {
+        let iv = per_interval(&mut s)?;
+        let req = profile::time_varying(&mut s, &iv)?;
+        (iv, Some(req))
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
     Ok(Found {
         s,
         answer,
         mean_answer,
         iv_answers,
+        requirement,
     })
+}
+
+/// Each target with its scope index (a skill, or the skill count for `all`),
+/// checked against the scenario (and measurable per interval with `--per-interval`).
+fn scoped_targets(path: &Path, cfg: &StaffConfig, scn: &Scenario) -> Result<Vec<(Target, usize)>> {
+    let mut targets = Vec::new();
+    for t in &cfg.targets {
+        let scope = match &t.skill {
+            None => scn.skills.len(),
+            Some(s) => scn.skill_index(s).ok_or_else(|| {
+                Error::input(format!(
+                    "target `{}`: {} has no skill `{s}`; skills are: {}",
+                    t.text(),
+                    path.display(),
+                    names(scn.skills.iter().map(|x| x.name.as_str()))
+                ))
+            })?,
+        };
+        if cfg.per_interval && t.metric.interval_index().is_none() {
+            let per_interval: Vec<&str> = target::targets()
+                .into_iter()
+                .filter(|id| id.interval_index().is_some())
+                .map(crate::metrics::registry::Id::name)
+                .collect();
+            return Err(Error::input(format!(
+                "target `{}`: `{}` is not measured per report interval, so it cannot be used \
+                 with --per-interval (per interval: {})",
+                t.text(),
+                t.metric.name(),
+                per_interval.join(", ")
+            )));
+        }
+        targets.push((t.clone(), scope));
+    }
+    Ok(targets)
+}
+
+/// The replications of a batch (`--replications` or the scenario's), at least 2.
+fn replications_of(cfg: &StaffConfig, scn: &Scenario) -> Result<u32> {
+    let replications = cfg.overrides.replications.unwrap_or(scn.replications);
+    if replications < 2 {
+        return Err(Error::input(format!(
+            "the search needs at least 2 replications for a confidence interval, found {replications}; \
+             use --replications"
+        )));
+    }
+    Ok(replications)
+}
+
+/// The search's spinner on stderr, or a hidden one.
+fn spinner(show: bool) -> indicatif::ProgressBar {
+    if show {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.enable_steady_tick(std::time::Duration::from_millis(200));
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
 }
 
 fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {

@@ -74,6 +74,8 @@ pub(crate) struct Found<'a> {
     pub(crate) answer: Answer,
     pub(crate) mean_answer: Answer,
     pub(crate) iv_answers: Vec<IvAnswer>,
+    /// The per-interval requirement by time-varying staffing.
+    pub(crate) requirement: Option<super::profile::Requirement>,
 }
 
 fn total(p: &[u32]) -> u64 {
@@ -298,6 +300,9 @@ impl Found<'_> {
         }
         if cfg.per_interval {
             self.interval_text(&mut o);
+            if let Some(r) = &self.requirement {
+                super::req_report::text(r, &cfg.targets, &mut o);
+            }
         }
         o
     }

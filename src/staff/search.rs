@@ -84,6 +84,8 @@ pub(crate) struct Searcher<'a> {
     pub(crate) pool: &'a rayon::ThreadPool,
     /// Where each point goes once it is measured (the progress file).
     pub(crate) log: &'a std::cell::RefCell<super::report::Progress>,
+    /// The sized groups work always (their shifts and breaks removed).
+    pub(crate) free: bool,
 }
 
 impl Searcher<'_> {
@@ -112,7 +114,7 @@ impl Searcher<'_> {
             ))
         };
         for (g, c) in self.groups.iter().zip(counts) {
-            set_count(&mut doc, self.variant.as_deref(), g, *c).map_err(fail)?;
+            set_count(&mut doc, self.variant.as_deref(), g, *c, self.free).map_err(fail)?;
         }
         let mut scn = self.base.validate(&doc).map_err(|e| fail(e.describe()))?;
         scn.file = self.base.path.clone();
@@ -412,12 +414,14 @@ pub(crate) fn split(total: u32, weights: &[u32]) -> Vec<u32> {
 }
 
 /// Sets the count of group `group` in the scenario table: in the variant's
-/// `agents` when it has its own, else in the base's.
+/// `agents` when it has its own, else in the base's; with `free`, also
+/// removes its shifts and breaks (always on).
 fn set_count(
     doc: &mut toml::Table,
     variant: Option<&str>,
     group: &str,
     count: u32,
+    free: bool,
 ) -> std::result::Result<(), String> {
     fn groups_of(t: &mut toml::Table) -> Option<&mut toml::value::Array> {
         t.get_mut("agents").and_then(toml::Value::as_array_mut)
@@ -441,6 +445,10 @@ fn set_count(
         .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(group))
         .ok_or_else(|| format!("no agent group `{group}`"))?;
     entry.insert("count".into(), toml::Value::Integer(i64::from(count)));
+    if free {
+        entry.remove("shifts");
+        entry.remove("breaks");
+    }
     Ok(())
 }
 

@@ -25,6 +25,7 @@ mod roundtrip;
 mod routing;
 mod schedule;
 mod staff;
+mod staff_per_interval;
 mod sweep;
 mod sweep_files;
 mod validation;
