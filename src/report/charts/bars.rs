@@ -9,6 +9,7 @@ use super::axes::{
     TickAxis, X_LABEL_AREA, draw_no_data, format_tick, mesh_style, min_max, value_axis,
     y_label_area,
 };
+use super::marks::{self, Mark};
 use super::render::{Area, Plot, de, render};
 use super::text::{Swatch, fit_text, font, titled, with_legend};
 use super::{AXIS_DESC_SIZE, Estimate, TICK_SIZE, WHISKER, series_color};
@@ -27,6 +28,20 @@ pub fn grouped_bars(
     categories: &[String],
     series: &[(String, Vec<Option<Estimate>>)],
 ) -> Result<()> {
+    grouped_bars_marked(stem, title, y_label, categories, series, &[])
+}
+
+/// [`grouped_bars`] with goal lines: each [`Mark`] a horizontal dashed line
+/// across its category's group (or across all groups), labelled; the value
+/// axis takes the marks in.
+pub fn grouped_bars_marked(
+    stem: &Path,
+    title: &str,
+    y_label: &str,
+    categories: &[String],
+    series: &[(String, Vec<Option<Estimate>>)],
+    marks: &[Mark],
+) -> Result<()> {
     render(
         stem,
         &Bars {
@@ -34,6 +49,7 @@ pub fn grouped_bars(
             y_label,
             categories,
             series,
+            marks,
         },
     )
 }
@@ -43,6 +59,7 @@ struct Bars<'a> {
     y_label: &'a str,
     categories: &'a [String],
     series: &'a [(String, Vec<Option<Estimate>>)],
+    marks: &'a [Mark],
 }
 
 impl Bars<'_> {
@@ -72,6 +89,9 @@ impl Plot for Bars<'_> {
             let area = with_legend(&body, &names, Swatch::Bar)?;
             return draw_no_data(&area, "", self.y_label);
         };
+        // Goal lines are taken into the value axis.
+        let (vmin, vmax) =
+            marks::values(self.marks).fold((vmin, vmax), |(a, b), v| (a.min(v), b.max(v)));
         let area = with_legend(&body, &names, Swatch::Bar)?;
         let (y0, y1, yticks, ydec) = value_axis(vmin, vmax, true, 8);
         let ylabels: Vec<String> = yticks.iter().map(|&t| format_tick(t, ydec)).collect();
@@ -161,6 +181,10 @@ impl Plot for Bars<'_> {
             }
         }
         chart.draw_series(whiskers).map_err(de)?;
+        marks::draw_horizontal(chart.plotting_area(), self.marks, |m| match m.category {
+            Some(c) => (c as f64 - 0.5, c as f64 + 0.5),
+            None => (-0.5, n as f64 - 0.5),
+        })?;
         Ok(())
     }
 }
