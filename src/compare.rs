@@ -39,6 +39,8 @@ pub struct CompareOptions {
     /// The engine's limit of live conversations (None: its default); a
     /// lower one makes instability quick to reach in tests.
     pub max_live: Option<usize>,
+    /// Goals drawn on the charts and judged in the tables (`--target`).
+    pub targets: Vec<crate::staff::target::Target>,
 }
 
 /// Runs the base scenario `scn` (read from `path`) and each of its
@@ -58,6 +60,7 @@ pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<Str
     if scn.variants.is_empty() {
         return Err(Error::input(no_variant_message(path)));
     }
+    let goals = crate::report::targets::Goals::new(scn, &opts.targets).map_err(Error::input)?;
     let dir = opts.out.join(&scn.name);
     let trace_dirs = if opts.trace {
         Some(trace_dir_names(scn)?)
@@ -95,14 +98,16 @@ pub fn compare(path: &Path, scn: &Scenario, opts: &CompareOptions) -> Result<Str
     )
     .with_context(|| format!("cannot write {}", diff_path.display()))?;
     let charts_dir = staged.join("charts");
-    let stems = compare_charts::write_charts(&charts_dir, &results)?;
-    pages::write_page(staged, &pages::compare_page(scn, &results, &stems)?)?;
+    let stems = compare_charts::write_charts(&charts_dir, &results, &goals)?;
+    let page = pages::compare_page(scn, &results, &stems, &opts.targets)?;
+    pages::write_page(staged, &page)?;
     if opts.xlsx {
         pages::write_xlsx(staged, &results)?;
     }
     stage.commit()?;
 
     let mut out = compare_table::table(&scn.name, &results);
+    out.push_str(&crate::report::targets::render(&results, &opts.targets));
     let _ = writeln!(
         out,
         "\nwrote {}\n  summary.csv, intervals.csv, agents.csv, groups.csv, group_intervals.csv,\n  \

@@ -9,7 +9,7 @@
 mod commands;
 
 use clap::Parser;
-use commands::args::{Cli, Command, EventsArgs, ExecArgs, OutputArgs};
+use commands::args::{Cli, Command, EventsArgs, ExecArgs, GoalArgs, OutputArgs};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         scenario: None,
         output: OutputArgs::default(),
         events: EventsArgs::default(),
+        goals: GoalArgs::default(),
         exec: ExecArgs::default(),
     });
     match commands::execute(command) {

@@ -33,6 +33,9 @@ pub enum Command {
         /// The event log (`--events`, `--start`).
         #[command(flatten)]
         events: EventsArgs,
+        /// Goals (`--target`).
+        #[command(flatten)]
+        goals: GoalArgs,
         /// Seed, replications, threads, memory.
         #[command(flatten)]
         exec: ExecArgs,
@@ -44,6 +47,9 @@ pub enum Command {
         /// Output and trace options.
         #[command(flatten)]
         output: OutputArgs,
+        /// Goals (`--target`).
+        #[command(flatten)]
+        goals: GoalArgs,
         /// Seed, replications, threads, memory.
         #[command(flatten)]
         exec: ExecArgs,
@@ -110,6 +116,16 @@ impl Default for OutputArgs {
             xlsx: false,
         }
     }
+}
+
+/// Goals a run or comparison is judged against (`run`, `compare`).
+#[derive(Args, Clone, Debug, Default)]
+pub struct GoalArgs {
+    /// A goal to draw on the charts of its metric and to mark met or not
+    /// met in the KPI table, in `ccsim staff`'s syntax, e.g.
+    /// "service_level>=0.8", "billing:asa<=30s" (repeatable).
+    #[arg(long = "target", value_name = "TARGET", value_parser = Target::parse)]
+    pub targets: Vec<Target>,
 }
 
 /// The event log of `run` (SPEC §13).

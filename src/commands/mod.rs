@@ -8,11 +8,13 @@ pub mod args;
 mod calibrate;
 
 use args::{
-    Command, EventsArgs, ExecArgs, MergeArgs, OutputArgs, ScheduleArgs, StaffArgs, SweepArgs,
+    Command, EventsArgs, ExecArgs, GoalArgs, MergeArgs, OutputArgs, ScheduleArgs, StaffArgs,
+    SweepArgs,
 };
 use ccsim::error::{Context, Error, Result};
 use ccsim::report::csv_out::write_run_outputs;
 use ccsim::report::publish::{Publisher, lock_output};
+use ccsim::report::targets::{self, Goals};
 use ccsim::report::{pages, run_charts, table};
 use ccsim::runner::{self, RunOptions};
 use ccsim::scenario::{self, Scenario};
@@ -50,13 +52,15 @@ pub fn execute(command: Command) -> Result<()> {
             scenario,
             output,
             events,
+            goals,
             exec,
-        } => run(scenario.as_deref(), &output, &events, &exec),
+        } => run(scenario.as_deref(), &output, &events, &goals, &exec),
         Command::Compare {
             scenario,
             output,
+            goals,
             exec,
-        } => compare(&scenario, &output, &exec),
+        } => compare(&scenario, &output, &goals, &exec),
         Command::Sweep(a) => sweep(&a),
         Command::Merge(a) => merge(&a),
         Command::Staff(a) => staff(&a),
@@ -113,10 +117,12 @@ fn run(
     path: Option<&Path>,
     output: &OutputArgs,
     events: &EventsArgs,
+    goals: &GoalArgs,
     exec: &ExecArgs,
 ) -> Result<()> {
     let mut scn = load_scenario(path)?;
     apply(exec, &mut scn);
+    let judged = Goals::new(&scn, &goals.targets).map_err(Error::input)?;
     let dir = output.out.join(&scn.name);
     // One run per output directory; every file goes to a staging directory
     // that replaces `dir` whole once all are written.
@@ -133,18 +139,20 @@ fn run(
     let result = runner::run(&scn, &opts)?;
     let results = std::slice::from_ref(&result);
     write_run_outputs(staged, &scn, results)?;
-    let stems = run_charts::write_run_charts(&staged.join("charts"), &result)?;
-    pages::write_page(staged, &pages::run_page(&scn, &result, &stems)?)?;
+    let stems = run_charts::write_run_charts(&staged.join("charts"), &result, &judged)?;
+    let page = pages::run_page(&scn, &result, &stems, &goals.targets)?;
+    pages::write_page(staged, &page)?;
     if output.xlsx {
         pages::write_xlsx(staged, results)?;
     }
     stage.commit()?;
     drop(lock);
     print(&table::render(&result))?;
+    print(&targets::render(results, &goals.targets))?;
     print(&format!("wrote {}\n", dir.display()))
 }
 
-fn compare(path: &Path, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
+fn compare(path: &Path, output: &OutputArgs, goals: &GoalArgs, exec: &ExecArgs) -> Result<()> {
     let mut scn = load_scenario(Some(path))?;
     apply(exec, &mut scn);
     let opts = ccsim::compare::CompareOptions {
@@ -154,6 +162,7 @@ fn compare(path: &Path, output: &OutputArgs, exec: &ExecArgs) -> Result<()> {
         threads: exec.threads(),
         max_memory: exec.max_memory(),
         max_live: None,
+        targets: goals.targets.clone(),
     };
     print(&ccsim::compare::compare(path, &scn, &opts)?)
 }

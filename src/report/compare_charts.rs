@@ -6,6 +6,7 @@
 
 use super::charts;
 use super::compare_table::{max_abs, scale};
+use super::targets::{Goals, Response};
 use crate::engine::time::{DAY, label};
 use crate::error::{Context, Error, Result};
 use crate::metrics::Estimate;
@@ -95,8 +96,15 @@ fn quantile(cdf: &[(f64, f64)], p: f64) -> Option<f64> {
 ///   replies after a conversation's first (`next_response_mean`), where
 ///   there are any.
 ///
+/// Targets (`goals`): each skill's `first_response_target` and
+/// `response_sla` as a vertical line on its first- and next-response
+/// distribution (all skills: each distinct value); each `--target` goal as
+/// a horizontal line on the KPI bars of its metric (over its scope's
+/// group) and on the over-time and time-of-day lines of its metric (goals
+/// on all skills, which those charts show).
+///
 /// `results[0]` is the base; all results come from the same scenario.
-pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
+pub fn write_charts(dir: &Path, results: &[RunResult], goals: &Goals) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut stems = Vec::new();
     let Some(base) = results.first() else {
@@ -149,13 +157,19 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
                 )
             })
             .collect();
+        let place = |scope: &str| {
+            let s = base.scopes.iter().position(|x| x == scope)?;
+            scopes.iter().position(|&x| x == s).map(Some)
+        };
+        let marks = goals.goal_marks(id, k, false, place);
         let stem = dir.join(format!("kpi_{}", metric.name));
-        charts::grouped_bars(
+        charts::grouped_bars_marked(
             &stem,
             title,
             &format!("{quantity} ({uname})"),
             &categories,
             &series,
+            &marks,
         )
         .map_err(|e| chart_error(&stem, &e))?;
         stems.push(stem);
@@ -194,6 +208,7 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
         let Some(m) = id.interval_index() else {
             continue;
         };
+        let marks = goals.goal_marks(id, k, false, |s| (s == "all").then_some(None));
         // Bands clamped to what the quantity can be (a t interval of a
         // share near 100% can pass 100%).
         let point = |e: &Estimate| {
@@ -215,13 +230,14 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
             })
             .collect();
         let stem = dir.join(format!("{name}_over_time"));
-        charts::lines(
+        charts::lines_marked(
             &stem,
             &format!("{what} per {minutes:.0}-min interval, all skills (95% CI band)"),
             "interval start (day hh:mm)",
             y_label,
             &series,
             Some(&x_format),
+            &marks,
         )
         .map_err(|e| chart_error(&stem, &e))?;
         stems.push(stem);
@@ -240,21 +256,22 @@ pub fn write_charts(dir: &Path, results: &[RunResult]) -> Result<Vec<PathBuf>> {
                 })
                 .collect();
             let stem = dir.join(format!("{name}_by_time_of_day"));
-            charts::lines(
+            charts::lines_marked(
                 &stem,
                 &format!("{what} by time of day, all skills (mean of {days:.0} days)"),
                 "time of day (interval start, hh:mm)",
                 y_label,
                 &series,
                 Some(&tod_format),
+                &marks,
             )
             .map_err(|e| chart_error(&stem, &e))?;
             stems.push(stem);
         }
     }
 
-    stems.extend(response_cdfs(dir, results, &FIRST_RESPONSE)?);
-    stems.extend(response_cdfs(dir, results, &NEXT_RESPONSE)?);
+    stems.extend(response_cdfs(dir, results, &FIRST_RESPONSE, goals)?);
+    stems.extend(response_cdfs(dir, results, &NEXT_RESPONSE, goals)?);
     Ok(stems)
 }
 
@@ -270,6 +287,8 @@ struct ResponseCdf {
     of: fn(&RunResult) -> &[crate::metrics::Histogram],
     /// Drawn even when every histogram is empty.
     always: bool,
+    /// The threshold drawn on it.
+    target: Response,
 }
 
 const FIRST_RESPONSE: ResponseCdf = ResponseCdf {
@@ -278,6 +297,7 @@ const FIRST_RESPONSE: ResponseCdf = ResponseCdf {
     axis: "arrival → first agent reply",
     of: |r| &r.first_response,
     always: true,
+    target: Response::First,
 };
 
 const NEXT_RESPONSE: ResponseCdf = ResponseCdf {
@@ -286,11 +306,18 @@ const NEXT_RESPONSE: ResponseCdf = ResponseCdf {
     axis: "consumer message → agent reply, every reply but the first",
     of: |r| &r.next_response,
     always: false,
+    target: Response::Next,
 };
 
 /// The distribution charts of one response time: all skills, then each
-/// skill (a scope where no variant has a value is left out unless `always`).
-fn response_cdfs(dir: &Path, results: &[RunResult], which: &ResponseCdf) -> Result<Vec<PathBuf>> {
+/// skill (a scope where no variant has a value is left out unless `always`),
+/// each with its threshold (the axis reaches it).
+fn response_cdfs(
+    dir: &Path,
+    results: &[RunResult],
+    which: &ResponseCdf,
+    goals: &Goals,
+) -> Result<Vec<PathBuf>> {
     let Some(base) = results.first() else {
         return Ok(Vec::new());
     };
@@ -315,7 +342,18 @@ fn response_cdfs(dir: &Path, results: &[RunResult], which: &ResponseCdf) -> Resu
         let (p99, p90) = (top(0.99), top(0.90));
         let long_tail = p99 > 3.0 * p90;
         let cut = if long_tail { 3.0 * p90 } else { p99 };
+        // The axis reaches the threshold, so that the curves are drawn (not
+        // extended) up to it.
+        let scope = base.scopes[s].as_str();
+        let threshold = goals
+            .response_marks(which.target, scope, 1.0)
+            .iter()
+            .map(|m| m.value)
+            .fold(f64::NAN, f64::max);
+        let raised = cut.is_finite() && threshold > cut;
+        let cut = if raised { threshold } else { cut };
         let (k, uname) = scale(Unit::Seconds, cut);
+        let marks = goals.response_marks(which.target, scope, k);
         let series: Vec<(String, Vec<(f64, f64)>)> = results
             .iter()
             .zip(&cdfs)
@@ -347,16 +385,19 @@ fn response_cdfs(dir: &Path, results: &[RunResult], which: &ResponseCdf) -> Resu
                 base.scopes[s].clone(),
             )
         };
-        let range = if long_tail {
+        let range = if raised {
+            "up to the target".to_string()
+        } else if long_tail {
             format!("up to {}", duration_text(cut))
         } else {
             "up to the 99th percentile".to_string()
         };
-        charts::cdf(
+        charts::cdf_marked(
             &stem,
             &format!("{}, {scope_name} ({range})", which.what),
             &format!("{} ({uname})", which.axis),
             &series,
+            &marks,
         )
         .map_err(|e| chart_error(&stem, &e))?;
         stems.push(stem);

@@ -15,6 +15,7 @@ pub mod publish;
 pub mod run_charts;
 pub mod sweep_charts;
 pub mod table;
+pub mod targets;
 pub mod xlsx;
 
 use std::path::Path;

@@ -13,6 +13,7 @@ use super::write_atomic;
 use crate::error::{Context, Result};
 use crate::runner::RunResult;
 use crate::scenario::Scenario;
+use crate::staff::target::Target;
 use std::path::{Path, PathBuf};
 
 /// The chart blocks, one per stem, captioned by the chart's file name.
@@ -24,6 +25,18 @@ fn chart_blocks(stems: &[PathBuf]) -> Result<Vec<Block>> {
             svg,
         })
         .collect())
+}
+
+/// The `--target` goals met or not (none without targets).
+fn target_blocks(results: &[RunResult], targets: &[Target]) -> Vec<Block> {
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Block::Heading("Targets".into()),
+        Block::Text(format!("Estimate [95% CI]; {}.", super::targets::RULE)),
+        table_block(super::targets::cells(results, targets)),
+    ]
 }
 
 /// The header and rows of a text table as returned by the table builders.
@@ -48,14 +61,20 @@ fn replications(n: usize) -> String {
 /// # Errors
 ///
 /// A chart file that cannot be read.
-pub fn run_page(scn: &Scenario, r: &RunResult, stems: &[PathBuf]) -> Result<Page> {
+pub fn run_page(
+    scn: &Scenario,
+    r: &RunResult,
+    stems: &[PathBuf],
+    targets: &[Target],
+) -> Result<Page> {
     let mut blocks = vec![
         Block::Heading("Scenario".into()),
         Block::List(super::describe::scenario(scn)),
         Block::Heading("KPIs (mean ± 95% CI half-width)".into()),
         table_block(table::cells(r)),
-        Block::Heading("Charts".into()),
     ];
+    blocks.extend(target_blocks(std::slice::from_ref(r), targets));
+    blocks.push(Block::Heading("Charts".into()));
     blocks.extend(chart_blocks(stems)?);
     Ok(Page {
         title: format!("ccsim run — {}", scn.name),
@@ -69,7 +88,12 @@ pub fn run_page(scn: &Scenario, r: &RunResult, stems: &[PathBuf]) -> Result<Page
 /// # Errors
 ///
 /// A chart file that cannot be read.
-pub fn compare_page(scn: &Scenario, results: &[RunResult], stems: &[PathBuf]) -> Result<Page> {
+pub fn compare_page(
+    scn: &Scenario,
+    results: &[RunResult],
+    stems: &[PathBuf],
+    targets: &[Target],
+) -> Result<Page> {
     let reps = results.first().map_or(0, |r| r.per_rep.len());
     let mut blocks = vec![
         Block::Heading("Scenario".into()),
@@ -90,8 +114,9 @@ pub fn compare_page(scn: &Scenario, results: &[RunResult], stems: &[PathBuf]) ->
                 .into(),
         ),
         table_block(compare_table::cells(results)),
-        Block::Heading("Charts".into()),
     ];
+    blocks.extend(target_blocks(results, targets));
+    blocks.push(Block::Heading("Charts".into()));
     blocks.extend(chart_blocks(stems)?);
     Ok(Page {
         title: format!("ccsim compare — {}", scn.name),

@@ -13,13 +13,15 @@
 //!   (two report intervals or more): a line per group and login over the
 //!   run's intervals, with its 95% CI band (`group_intervals.csv`).
 //!
-//! Target lines: the scenario holds no target value for these metrics
-//! (a skill's `service_level` is the answer threshold, not a goal share),
-//! so none is drawn. Pure apart from writing the chart files.
+//! Target lines: the `--target` goals of an intraday metric (service
+//! level, ASA) as horizontal lines named by their scope; the thresholds
+//! and the KPI bars' goals as in `compare`. Pure apart from writing the
+//! chart files.
 
 use super::charts;
 use super::compare_charts::{chart_error, write_charts};
 use super::compare_table::{max_abs, scale};
+use super::targets::Goals;
 use crate::engine::time::{DAY, label};
 use crate::error::{Context, Result};
 use crate::metrics::ci::estimate;
@@ -70,6 +72,15 @@ fn by_time_of_day(r: &RunResult, s: usize, m: usize) -> Vec<(f64, crate::metrics
         .collect()
 }
 
+/// The name of scope `s` on a chart (`all skills` for `all`).
+fn scope_name(r: &RunResult, s: usize, all: usize) -> String {
+    if s == all {
+        "all skills".to_string()
+    } else {
+        r.scopes[s].clone()
+    }
+}
+
 /// `s` with its first letter in upper case.
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
@@ -78,13 +89,14 @@ fn capitalised(s: &str) -> String {
 }
 
 /// Writes the run's charts into `dir` (each as `<stem>.svg` and
-/// `<stem>.png`) and returns their stems, in reading order.
+/// `<stem>.png`) and returns their stems, in reading order; `goals` are
+/// drawn on the charts of their metric.
 ///
 /// # Errors
 ///
 /// A chart that cannot be written.
-pub fn write_run_charts(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
-    let mut stems = write_charts(dir, std::slice::from_ref(r))?;
+pub fn write_run_charts(dir: &Path, r: &RunResult, goals: &Goals) -> Result<Vec<PathBuf>> {
+    let mut stems = write_charts(dir, std::slice::from_ref(r), goals)?;
     let all = r.scopes.len() - 1;
     let interval = match r.interval_starts.as_slice() {
         [a, b, ..] => b - a,
@@ -103,14 +115,7 @@ pub fn write_run_charts(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
         let metric = id.metric();
         let per_scope: Vec<(String, Vec<(f64, crate::metrics::Estimate)>)> = (0..all)
             .chain(std::iter::once(all))
-            .map(|s| {
-                let name = if s == all {
-                    "all skills".to_string()
-                } else {
-                    r.scopes[s].clone()
-                };
-                (name, by_time_of_day(r, s, m))
-            })
+            .map(|s| (scope_name(r, s, all), by_time_of_day(r, s, m)))
             .filter(|(_, pts)| !pts.is_empty())
             .collect();
         if per_scope.is_empty() {
@@ -154,8 +159,13 @@ pub fn write_run_charts(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
         } else {
             format!("{} ({uname})", metric.label)
         };
+        let shown: Vec<&str> = (0..=all)
+            .filter(|&s| series.iter().any(|x| x.name == scope_name(r, s, all)))
+            .map(|s| r.scopes[s].as_str())
+            .collect();
+        let marks = goals.goal_marks(id, k, true, |s| shown.contains(&s).then_some(None));
         let stem = dir.join(format!("intraday_{}", metric.name));
-        charts::lines(
+        charts::lines_marked(
             &stem,
             &format!(
                 "{} by time of day (mean of {days:.0} day{}, 95% CI)",
@@ -166,6 +176,7 @@ pub fn write_run_charts(dir: &Path, r: &RunResult) -> Result<Vec<PathBuf>> {
             &y_label,
             &series,
             Some(&tod),
+            &marks,
         )
         .map_err(|e| chart_error(&stem, &e))?;
         stems.push(stem);

@@ -682,6 +682,7 @@ fn an_unstable_comparison_is_bad_input_naming_the_skill() {
         threads: Some(2),
         max_memory: None,
         max_live: Some(2_000),
+        targets: Vec::new(),
     };
     let e = ccsim::compare::compare(Path::new("flood.toml"), &scn, &opts).unwrap_err();
     assert!(matches!(e, ccsim::Error::Unstable(_)), "{e:?}");

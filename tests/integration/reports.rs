@@ -254,3 +254,80 @@ fn sweep_and_staff_reports_hold_their_tables_and_charts() {
     assert!(!html.contains("<script") && !html.contains("https://"));
     check_report(&dir.join("report.html"), 0);
 }
+
+/// `--target` on `run` and `compare`: goal lines on the charts of the
+/// metric, thresholds on the response-time distributions, met or not met
+/// in the printed and HTML tables; an unknown skill is bad input.
+#[test]
+fn targets_are_drawn_and_judged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = short("modes", tmp.path());
+    let run = |args: &[&str]| {
+        Command::cargo_bin("ccsim")
+            .unwrap()
+            .current_dir(tmp.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let base = [file.as_str(), "--replications", "2", "--seed", "3"];
+    let goals = ["--target", "service_level>=0.8", "--target", "asa<=45s"];
+    for cmd in ["run", "compare"] {
+        let out_dir = format!("out-{cmd}");
+        let args: Vec<&str> = [cmd]
+            .into_iter()
+            .chain(base)
+            .chain(["--out", &out_dir])
+            .chain(goals)
+            .collect();
+        let out = run(&args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = |t: &str| {
+            stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(t))
+                .unwrap_or_else(|| panic!("{cmd}: no row for {t} in\n{stdout}"))
+                .to_string()
+        };
+        assert!(stdout.contains("\nTargets ("), "{cmd}: {stdout}");
+        for t in ["service_level>=0.8", "asa<=45"] {
+            let row = line(t);
+            assert!(row.ends_with(" met"), "{cmd}: {row}");
+            // One verdict per variant (modes has two variants besides the base).
+            let n = if cmd == "run" { 1 } else { 3 };
+            assert_eq!(row.matches(" met").count(), n, "{cmd}: {row}");
+        }
+        let dir = tmp.path().join(&out_dir).join("modes");
+        let svg = |stem: &str| {
+            std::fs::read_to_string(dir.join("charts").join(format!("{stem}.svg"))).unwrap()
+        };
+        assert!(svg("kpi_service_level").contains("target ≥ 80%"), "{cmd}");
+        assert!(
+            svg("service_level_over_time").contains("target ≥ 80%"),
+            "{cmd}"
+        );
+        assert!(!svg("kpi_occupancy").contains("target"), "{cmd}");
+        assert!(svg("first_response_cdf").contains("target 30s"), "{cmd}");
+        if cmd == "run" {
+            assert!(svg("intraday_asa").contains("all skills: target ≤ 45s"));
+        }
+        let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+        assert!(html.contains("<h2>Targets</h2>"), "{cmd}");
+        assert!(html.contains("<td>service_level&gt;=0.8</td>"), "{cmd}");
+    }
+    let out = run(&["run", &file, "--out", "bad", "--target", "nosuch:asa<=30s"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no skill `nosuch`") && err.contains("skills: "),
+        "{err}"
+    );
+    let out = run(&["compare", &file, "--out", "bad", "--target", "asa>=30s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("takes `<=`"));
+}

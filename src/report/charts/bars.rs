@@ -9,8 +9,12 @@ use super::axes::{
     TickAxis, X_LABEL_AREA, draw_no_data, format_tick, mesh_style, min_max, value_axis,
     y_label_area,
 };
+use super::marks::{self, Mark};
 use super::render::{Area, Plot, de, render};
-use super::text::{Swatch, fit_text, font, titled, with_legend};
+use super::text::{
+    Swatch, categories_extra, categories_note, category_labels, draw_categories, font, titled,
+    with_legend,
+};
 use super::{AXIS_DESC_SIZE, Estimate, TICK_SIZE, WHISKER, series_color};
 
 /// Grouped bars: one group per category on the x axis (e.g. skill names), one bar per series
@@ -27,6 +31,20 @@ pub fn grouped_bars(
     categories: &[String],
     series: &[(String, Vec<Option<Estimate>>)],
 ) -> Result<()> {
+    grouped_bars_marked(stem, title, y_label, categories, series, &[])
+}
+
+/// [`grouped_bars`] with goal lines: each [`Mark`] a horizontal dashed line
+/// across its category's group (or across all groups), labelled; the value
+/// axis takes the marks in.
+pub fn grouped_bars_marked(
+    stem: &Path,
+    title: &str,
+    y_label: &str,
+    categories: &[String],
+    series: &[(String, Vec<Option<Estimate>>)],
+    marks: &[Mark],
+) -> Result<()> {
     render(
         stem,
         &Bars {
@@ -34,6 +52,7 @@ pub fn grouped_bars(
             y_label,
             categories,
             series,
+            marks,
         },
     )
 }
@@ -43,6 +62,7 @@ struct Bars<'a> {
     y_label: &'a str,
     categories: &'a [String],
     series: &'a [(String, Vec<Option<Estimate>>)],
+    marks: &'a [Mark],
 }
 
 impl Bars<'_> {
@@ -72,6 +92,9 @@ impl Plot for Bars<'_> {
             let area = with_legend(&body, &names, Swatch::Bar)?;
             return draw_no_data(&area, "", self.y_label);
         };
+        // Goal lines are taken into the value axis.
+        let (vmin, vmax) =
+            marks::values(self.marks).fold((vmin, vmax), |(a, b), v| (a.min(v), b.max(v)));
         let area = with_legend(&body, &names, Swatch::Bar)?;
         let (y0, y1, yticks, ydec) = value_axis(vmin, vmax, true, 8);
         let ylabels: Vec<String> = yticks.iter().map(|&t| format_tick(t, ydec)).collect();
@@ -82,17 +105,19 @@ impl Plot for Bars<'_> {
         let plot_w = aw as i32 - yl_area - 12 - 24;
         let group_px = plot_w / n.max(1) as i32;
         let cat_size = if group_px < 60 { 12.0 } else { TICK_SIZE };
-        let cat_labels: Vec<String> = self
-            .categories
-            .iter()
-            .map(|c| fit_text(&area, c, cat_size, group_px - 6))
-            .collect();
+        let (cat_labels, full) =
+            category_labels(&area, self.categories, &font(cat_size), group_px - 6);
+        let note = categories_note(full.as_deref(), None);
+        // Labels of one line each go on the axis as ticks; longer ones and
+        // the note are drawn under it.
+        let own = note.is_some() || cat_labels.iter().any(|l| l.len() > 1);
+        let extra = categories_extra(&area, &cat_labels, note.as_deref(), cat_size, plot_w);
 
         let xticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
         let mut chart = ChartBuilder::on(&area)
             .margin(12)
             .margin_right(24)
-            .x_label_area_size(X_LABEL_AREA - 22)
+            .x_label_area_size(X_LABEL_AREA - 22 + extra)
             .y_label_area_size(yl_area)
             .build_cartesian_2d(
                 TickAxis::new(-0.5f64, n as f64 - 0.5, xticks),
@@ -101,8 +126,8 @@ impl Plot for Bars<'_> {
             .map_err(de)?;
         let xfmt = |v: &f64| {
             let i = v.round();
-            if i >= 0.0 && (i as usize) < cat_labels.len() {
-                cat_labels[i as usize].clone()
+            if !own && i >= 0.0 && (i as usize) < cat_labels.len() {
+                cat_labels[i as usize][0].clone()
             } else {
                 String::new()
             }
@@ -161,6 +186,24 @@ impl Plot for Bars<'_> {
             }
         }
         chart.draw_series(whiskers).map_err(de)?;
+        if own {
+            let at: Vec<(i32, i32)> = (0..n)
+                .map(|c| chart.backend_coord(&(c as f64, y0)))
+                .collect();
+            let left = chart.backend_coord(&(-0.5, y0)).0;
+            draw_categories(
+                root,
+                &at,
+                &cat_labels,
+                note.as_deref(),
+                cat_size,
+                (left, plot_w),
+            )?;
+        }
+        marks::draw_horizontal(chart.plotting_area(), self.marks, |m| match m.category {
+            Some(c) => (c as f64 - 0.5, c as f64 + 0.5),
+            None => (-0.5, n as f64 - 0.5),
+        })?;
         Ok(())
     }
 }

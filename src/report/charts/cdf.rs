@@ -9,6 +9,7 @@ use super::axes::{
     TickAxis, X_LABEL_AREA, draw_no_data, format_tick, mesh_style, min_max, nice_ticks, x_range,
     y_label_area,
 };
+use super::marks::{self, Mark};
 use super::render::{Area, Plot, de, render};
 use super::text::{Swatch, font, titled, with_legend};
 use super::{AXIS_DESC_SIZE, TICK_SIZE, draw_series_path};
@@ -23,12 +24,26 @@ pub fn cdf(
     x_label: &str,
     series: &[(String, Vec<(f64, f64)>)],
 ) -> Result<()> {
+    cdf_marked(stem, title, x_label, series, &[])
+}
+
+/// [`cdf`] with thresholds: each [`Mark`] a vertical dashed line at its x
+/// (e.g. a skill's service-level target), labelled at the top; the x axis
+/// takes the marks in.
+pub fn cdf_marked(
+    stem: &Path,
+    title: &str,
+    x_label: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+    marks: &[Mark],
+) -> Result<()> {
     render(
         stem,
         &Cdf {
             title,
             x_label,
             series,
+            marks,
         },
     )
 }
@@ -37,6 +52,7 @@ struct Cdf<'a> {
     title: &'a str,
     x_label: &'a str,
     series: &'a [(String, Vec<(f64, f64)>)],
+    marks: &'a [Mark],
 }
 
 impl Plot for Cdf<'_> {
@@ -53,6 +69,7 @@ impl Plot for Cdf<'_> {
         ) else {
             return draw_no_data(&area, self.x_label, y_label);
         };
+        let xmax = marks::values(self.marks).fold(xmax, f64::max);
         let xmin = if xmin > 0.0 && xmin <= 0.5 * xmax {
             0.0
         } else {
@@ -105,6 +122,7 @@ impl Plot for Cdf<'_> {
             path.push((xmax, level));
             draw_series_path(chart.plotting_area(), path, i, 2)?;
         }
+        marks::draw_vertical(chart.plotting_area(), self.marks, (x0, x1), (0.0, 1.04))?;
         Ok(())
     }
 }

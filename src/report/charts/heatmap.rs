@@ -11,7 +11,10 @@ use super::axes::{
     TickAxis, X_LABEL_AREA, draw_no_data, format_tick, min_max, nice_ticks, x_range, y_label_area,
 };
 use super::render::{Area, Plot, de, render};
-use super::text::{fit_text, font, text_width, titled};
+use super::text::{
+    categories_extra, categories_note, category_labels, category_line, draw_categories, font,
+    text_width, titled,
+};
 use super::{AXIS_DESC_SIZE, MISSING, MISSING_TEXT, TICK_SIZE};
 
 /// Heatmap of a value over two keys (x categories × y categories), color scale with a legend/colorbar
@@ -183,8 +186,15 @@ impl Plot for Heatmap<'_> {
                 cbar.draw(&Text::new(l.clone(), (x1 + 10, y), style))
                     .map_err(de)?;
             }
-            let desc = fit_text(&cbar, self.value_label, AXIS_DESC_SIZE, bottom - top);
-            let style = font(AXIS_DESC_SIZE)
+            // Never cut: a smaller font when the description is longer
+            // than the bar.
+            let w = text_width(&cbar, self.value_label, AXIS_DESC_SIZE).max(1);
+            // (0.8: room for the difference between measured and drawn text.)
+            let size = (0.8 * AXIS_DESC_SIZE * f64::from(bottom - top) / f64::from(w))
+                .clamp(9.0, AXIS_DESC_SIZE)
+                .floor();
+            let desc = self.value_label.to_string();
+            let style = font(size)
                 .transform(FontTransform::Rotate90)
                 .pos(Pos::new(HPos::Center, VPos::Top));
             cbar.draw(&Text::new(desc, (cbar_w - 4, (top + bottom) / 2), style))
@@ -192,43 +202,45 @@ impl Plot for Heatmap<'_> {
         }
 
         let (mw, mh) = main.dim_in_pixel();
-        let ylabels: Vec<String> = self
-            .ys
-            .iter()
-            .map(|s| fit_text(&main, s, TICK_SIZE, 220))
-            .collect();
-        let yl_area = y_label_area(&main, &ylabels);
+        let (ylabels, ynote) = category_labels(&main, self.ys, &font(TICK_SIZE), 220);
+        let own_y = ynote.is_some() || ylabels.iter().any(|l| l.len() > 1);
+        let yl_area = y_label_area(
+            &main,
+            &ylabels.iter().flatten().cloned().collect::<Vec<_>>(),
+        );
         let cell_w = (mw as i32 - yl_area - 24) as f64 / nx as f64;
-        let cell_h = (mh as i32 - X_LABEL_AREA - 24) as f64 / ny as f64;
         let cat_size = if cell_w < 60.0 { 12.0 } else { TICK_SIZE };
-        let xlabels: Vec<String> = self
-            .xs
-            .iter()
-            .map(|s| fit_text(&main, s, cat_size, cell_w as i32 - 6))
-            .collect();
+        let (xlabels, xnote) = category_labels(&main, self.xs, &font(cat_size), cell_w as i32 - 6);
+        let own_x = xnote.is_some() || xlabels.iter().any(|l| l.len() > 1);
+        let note = categories_note(xnote.as_deref(), ynote.as_deref());
+        let note_w = mw as i32 - yl_area - 24;
+        let extra = if own_x || note.is_some() {
+            categories_extra(&main, &xlabels, note.as_deref(), cat_size, note_w)
+        } else {
+            0
+        };
+        let cell_h = (mh as i32 - X_LABEL_AREA - extra - 24) as f64 / ny as f64;
 
         let xticks: Vec<f64> = (0..nx).map(|i| i as f64 + 0.5).collect();
         let yticks: Vec<f64> = (0..ny).map(|j| j as f64 + 0.5).collect();
         let mut chart = ChartBuilder::on(&main)
             .margin(12)
-            .x_label_area_size(X_LABEL_AREA)
+            .x_label_area_size(X_LABEL_AREA + extra)
             .y_label_area_size(yl_area)
             .build_cartesian_2d(
                 TickAxis::new(0f64, nx as f64, xticks),
                 TickAxis::new(0f64, ny as f64, yticks),
             )
             .map_err(de)?;
-        let xfmt = |v: &f64| {
-            xlabels
-                .get(v.floor().max(0.0) as usize)
-                .cloned()
-                .unwrap_or_default()
+        let xfmt = |v: &f64| match xlabels.get(v.floor().max(0.0) as usize) {
+            Some(l) if !own_x => l[0].clone(),
+            _ => String::new(),
         };
         // Row j (ys[j]) is drawn at height ny - 1 - j so that ys[0] is on top.
         let yfmt = |v: &f64| {
             let k = v.floor().max(0.0) as usize;
-            if k < ny {
-                ylabels[ny - 1 - k].clone()
+            if k < ny && !own_y {
+                ylabels[ny - 1 - k][0].clone()
             } else {
                 String::new()
             }
@@ -265,6 +277,39 @@ impl Plot for Heatmap<'_> {
             }
         }
         chart.draw_series(cells).map_err(de)?;
+        if own_x || note.is_some() {
+            let at: Vec<(i32, i32)> = (0..nx)
+                .map(|i| chart.backend_coord(&(i as f64 + 0.5, 0.0)))
+                .collect();
+            let empty = vec![Vec::new(); nx];
+            let labels = if own_x { &xlabels } else { &empty };
+            let left = chart.backend_coord(&(0.0, 0.0)).0;
+            // Under one-line tick labels, the note goes below them.
+            let at: Vec<(i32, i32)> = if own_x {
+                at
+            } else {
+                at.into_iter()
+                    .map(|(x, y)| (x, y + category_line(cat_size)))
+                    .collect()
+            };
+            draw_categories(root, &at, labels, note.as_deref(), cat_size, (left, note_w))?;
+        }
+        if own_y {
+            let line = category_line(TICK_SIZE);
+            let style = font(TICK_SIZE).pos(Pos::new(HPos::Right, VPos::Top));
+            for (j, lines) in ylabels.iter().enumerate() {
+                let (x, y) = chart.backend_coord(&(0.0, (ny - 1 - j) as f64 + 0.5));
+                let top = y - lines.len() as i32 * line / 2;
+                for (k, l) in lines.iter().enumerate() {
+                    root.draw(&Text::new(
+                        l.clone(),
+                        (x - 8, top + k as i32 * line),
+                        style.clone(),
+                    ))
+                    .map_err(de)?;
+                }
+            }
+        }
 
         // One font size for most annotations (the largest at which 80% of the labels fit);
         // only the longest labels are shrunk further to fit their cell.

@@ -9,6 +9,7 @@ use super::axes::{
     TickAxis, X_LABEL_AREA, draw_no_data, format_tick, mesh_style, min_max, value_axis, x_axis,
     x_range, y_label_area,
 };
+use super::marks::{self, Mark};
 use super::render::{Area, Plot, de, render};
 use super::text::{Swatch, font, titled, with_legend};
 use super::{AXIS_DESC_SIZE, Estimate, Series, TICK_SIZE, draw_series_path, series_color};
@@ -27,6 +28,21 @@ pub fn lines(
     series: &[Series],
     x_format: Option<&dyn Fn(f64) -> String>,
 ) -> Result<()> {
+    lines_marked(stem, title, x_label, y_label, series, x_format, &[])
+}
+
+/// [`lines`] with goal lines: each [`Mark`] a horizontal dashed line
+/// across the chart, labelled at its right end; the value axis takes the
+/// marks in.
+pub fn lines_marked(
+    stem: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+    x_format: Option<&dyn Fn(f64) -> String>,
+    marks: &[Mark],
+) -> Result<()> {
     render(
         stem,
         &Lines {
@@ -35,6 +51,7 @@ pub fn lines(
             y_label,
             series,
             x_format,
+            marks,
         },
     )
 }
@@ -45,6 +62,7 @@ struct Lines<'a> {
     y_label: &'a str,
     series: &'a [Series],
     x_format: Option<&'a dyn Fn(f64) -> String>,
+    marks: &'a [Mark],
 }
 
 /// Contiguous runs of items satisfying `keep`.
@@ -88,6 +106,9 @@ impl Plot for Lines<'_> {
                     ]
                 })
         }));
+        // Goal lines are taken into the value axis (when there is data).
+        let yr =
+            yr.and_then(|(lo, hi)| min_max([lo, hi].into_iter().chain(marks::values(self.marks))));
         let (Some((xmin, xmax)), Some((ymin, ymax))) = (xr, yr) else {
             return draw_no_data(&area, self.x_label, self.y_label);
         };
@@ -175,6 +196,7 @@ impl Plot for Lines<'_> {
                     .map_err(de)?;
             }
         }
+        marks::draw_horizontal(chart.plotting_area(), self.marks, |_| (x0, x1))?;
         Ok(())
     }
 }

@@ -16,22 +16,25 @@
 //!
 //! The public API lives here; each concept has its own file: `render` (fonts,
 //! files, temporary names), `text` (sizes, fitting, title, legend), `axes` (ranges and
-//! ticks) and one file per chart kind (`bars`, `lines`, `cdf`, `heatmap`).
+//! ticks), `marks` (labelled reference lines: targets and goals) and one file per chart
+//! kind (`bars`, `lines`, `cdf`, `heatmap`).
 
 mod axes;
 mod bars;
 mod cdf;
 mod heatmap;
 mod lines;
+mod marks;
 mod render;
 #[cfg(test)]
 mod tests;
 mod text;
 
-pub use bars::grouped_bars;
-pub use cdf::cdf;
+pub use bars::{grouped_bars, grouped_bars_marked};
+pub use cdf::{cdf, cdf_marked};
 pub use heatmap::{format_sig3, heatmap};
-pub use lines::lines;
+pub use lines::{lines, lines_marked};
+pub use marks::Mark;
 
 use plotters::style::RGBColor;
 

@@ -466,6 +466,179 @@ fn long_titles_and_legends_are_wrapped_not_cut() {
     }
 }
 
+/// The x coordinates of the points of every `<polyline>` drawn with
+/// `stroke` and `width` in `svg`.
+fn polyline_xs(svg: &str, stroke: &str, width: u32) -> Vec<f64> {
+    let key = format!("stroke=\"{stroke}\" stroke-width=\"{width}\" points=\"");
+    svg.split("<polyline")
+        .skip(1)
+        .filter_map(|el| el.split_once(&key).map(|(_, rest)| rest))
+        .flat_map(|rest| {
+            let pts = rest.split('"').next().unwrap_or("");
+            pts.split_whitespace()
+                .filter_map(|p| p.split(',').next()?.parse::<f64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn span(xs: &[f64]) -> (f64, f64) {
+    xs.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        })
+}
+
+#[test]
+fn lines_reach_their_last_point_and_cdf_axes_come_from_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // A line of 21 points (markers drawn): its path ends at its last marker,
+    // at the right end of the x axis.
+    let series = vec![Series {
+        name: "only".into(),
+        points: (0..=20)
+            .map(|i| (f64::from(i), Estimate::point(f64::from(i * i % 7))))
+            .collect(),
+    }];
+    let stem = dir.path().join("line");
+    lines(&stem, "line", "x", "y", &series, None).unwrap();
+    let svg = String::from_utf8(std::fs::read(with_suffix(&stem, "svg")).unwrap()).unwrap();
+    let (_, path_right) = span(&polyline_xs(&svg, "#0072B2", 2));
+    let (axis_left, axis_right) = span(&polyline_xs(&svg, "#000000", 1));
+    let markers: Vec<f64> = svg
+        .split("<circle cx=\"")
+        .skip(1)
+        .filter_map(|c| c.split('"').next()?.parse().ok())
+        .collect();
+    let (_, last_marker) = span(&markers);
+    assert_eq!(markers.len(), 21, "a marker per point");
+    assert!(
+        (path_right - last_marker).abs() <= 1.0,
+        "{path_right} vs {last_marker}"
+    );
+    assert!(path_right >= axis_right - 0.08 * (axis_right - axis_left));
+
+    // A distribution far from 0 fills the axis: its range comes from the data,
+    // and each curve is drawn to the axis's last data point.
+    let cdf_series = vec![
+        (
+            "a".to_string(),
+            vec![(4000.0, 0.1), (4500.0, 0.6), (5000.0, 1.0)],
+        ),
+        ("b".to_string(), vec![(4100.0, 0.5), (4200.0, 1.0)]),
+    ];
+    let stem = dir.path().join("cdf");
+    cdf(&stem, "cdf", "x", &cdf_series).unwrap();
+    let svg = String::from_utf8(std::fs::read(with_suffix(&stem, "svg")).unwrap()).unwrap();
+    let (axis_left, axis_right) = span(&polyline_xs(&svg, "#000000", 1));
+    let width = axis_right - axis_left;
+    let (a0, a1) = span(&polyline_xs(&svg, "#0072B2", 2));
+    assert!(
+        a1 - a0 >= 0.85 * width,
+        "curve spans {a0}..{a1} of {axis_left}..{axis_right}"
+    );
+    assert!(a1 >= axis_right - 0.05 * width);
+    // The shorter curve is extended at its last level to the same x.
+    let b = polyline_xs(&svg, "#E69F00", 2);
+    assert!(
+        (span(&b).1 - a1).abs() <= 1.0,
+        "dashed curve ends at {} not {a1}",
+        span(&b).1
+    );
+}
+
+#[test]
+fn long_category_names_keep_their_distinguishing_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = "customer-support-escalations-tier-one-"; // 38 characters
+    let parts = ["early", "late", "weekend", "night"];
+    let names: Vec<String> = parts.iter().map(|p| format!("{prefix}{p}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (pre, suf, got) = super::text::distinguishing(&refs).unwrap();
+    assert_eq!((pre.as_str(), suf.as_str()), (prefix, ""));
+    assert_eq!(got, parts);
+    // A shared suffix too; nothing shared, or a name that would be empty: none.
+    let (pre, suf, got) =
+        super::text::distinguishing(&["chat-early-team", "chat-late-team"]).unwrap();
+    assert_eq!(
+        (pre.as_str(), suf.as_str(), got),
+        (
+            "chat-",
+            "-team",
+            vec!["early".to_string(), "late".to_string()]
+        )
+    );
+    assert!(super::text::distinguishing(&["billing", "orders"]).is_none());
+    assert!(super::text::distinguishing(&["chat", "chat-late"]).is_none());
+
+    let series: Vec<(String, Vec<Option<Estimate>>)> = ["base", "more agents"]
+        .iter()
+        .map(|v| {
+            (
+                v.to_string(),
+                (0..4)
+                    .map(|c| Some(est(0.5 + c as f64 / 10.0, 0.02)))
+                    .collect(),
+            )
+        })
+        .collect();
+    let stem = dir.path().join("bars");
+    grouped_bars(
+        &stem,
+        "Occupancy per agent group",
+        "occupancy (%)",
+        &names,
+        &series,
+    )
+    .unwrap();
+    let grid: Vec<Vec<Option<f64>>> = (0..4)
+        .map(|y| (0..4).map(|x| Some(f64::from(x + y))).collect())
+        .collect();
+    let heat = dir.path().join("heat");
+    heatmap(
+        &heat,
+        "Heat",
+        "group",
+        "group",
+        &names,
+        &names,
+        &grid,
+        "a value whose description is rather long for the colour bar of a small chart",
+    )
+    .unwrap();
+    if let Ok(d) = std::env::var("CHARTS_SAMPLE_DIR") {
+        for (st, name) in [(&stem, "long_bars"), (&heat, "long_heat")] {
+            let _ = std::fs::copy(
+                with_suffix(st, "png"),
+                Path::new(&d).join(format!("{name}.png")),
+            );
+        }
+    }
+    for stem in [&stem, &heat] {
+        let svg = String::from_utf8(std::fs::read(with_suffix(stem, "svg")).unwrap()).unwrap();
+        assert!(!svg.contains('…'), "{}: a label was cut", stem.display());
+        assert_eq!(svg.matches("full names").count(), 1, "{}", stem.display());
+        for p in parts {
+            assert!(
+                svg.lines().any(|l| l == p),
+                "{}: no label {p}",
+                stem.display()
+            );
+        }
+        assert!(
+            svg.contains("full names: customer-support-escalations-tier-one-&lt;label&gt;"),
+            "{}: no note",
+            stem.display()
+        );
+    }
+    // Names that fit are left whole, with no note.
+    let stem = dir.path().join("short");
+    let (cats, series) = bars_data();
+    grouped_bars(&stem, "short", "y", &cats, &series).unwrap();
+    let svg = String::from_utf8(std::fs::read(with_suffix(&stem, "svg")).unwrap()).unwrap();
+    assert!(svg.lines().any(|l| l == "tech support") && !svg.contains("full names"));
+}
+
 /// Renders sample charts into `$CHARTS_SAMPLE_DIR` for visual inspection.
 #[test]
 #[ignore]

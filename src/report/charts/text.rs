@@ -36,43 +36,59 @@ pub(super) fn text_width<DB: DrawingBackend>(area: &Area<DB>, text: &str, size: 
     styled_width(area, text, &font(size))
 }
 
-/// `text`, shortened with an ellipsis so that it is at most `max_w` pixels wide.
-pub(super) fn fit_text<DB: DrawingBackend>(
-    area: &Area<DB>,
-    text: &str,
-    size: f64,
-    max_w: i32,
-) -> String {
-    fit_styled(area, text, &font(size), max_w)
-}
+/// Where a label may be broken or shortened: after one of these (a space
+/// is dropped at a break).
+const SEPARATORS: [char; 7] = [' ', '-', '_', '.', ':', '/', '='];
 
-pub(super) fn fit_styled<DB: DrawingBackend>(
+/// `line` broken into pieces of at most `max_w` pixels, never cut: after
+/// the last separator that keeps a piece within the width, else between
+/// two characters.
+fn break_long<DB: DrawingBackend>(
     area: &Area<DB>,
-    text: &str,
+    line: &str,
     style: &TextStyle,
     max_w: i32,
-) -> String {
-    if styled_width(area, text, style) <= max_w {
-        return text.to_string();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    for n in (0..chars.len()).rev() {
-        let candidate: String = chars[..n].iter().collect::<String>().trim_end().to_string() + "…";
-        if styled_width(area, &candidate, style) <= max_w {
-            return candidate;
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for ch in line.chars() {
+        let mut candidate = cur.clone();
+        candidate.push(ch);
+        if cur.is_empty() || styled_width(area, &candidate, style) <= max_w {
+            cur = candidate;
+            continue;
         }
+        let at = cur
+            .char_indices()
+            .filter(|&(i, c)| SEPARATORS.contains(&c) && i > 0)
+            .last();
+        match at {
+            Some((i, ' ')) => {
+                let rest = cur[i + 1..].to_string();
+                cur.truncate(i);
+                out.push(std::mem::replace(&mut cur, rest));
+            }
+            Some((i, c)) => {
+                let rest = cur[i + c.len_utf8()..].to_string();
+                cur.truncate(i + c.len_utf8());
+                out.push(std::mem::replace(&mut cur, rest));
+            }
+            None => out.push(std::mem::take(&mut cur)),
+        }
+        cur.push(ch);
     }
-    String::new()
+    out.push(cur);
+    out
 }
 
-/// `text` broken at spaces into at most `max_lines` lines of at most `max_w` pixels; only
-/// a word longer than a whole line, or text beyond the last line, is shortened with "…".
+/// `text` broken at spaces into lines of at most `max_w` pixels; a word
+/// longer than a whole line is broken after a separator (or between two
+/// characters). Nothing is cut.
 pub(super) fn wrap_styled<DB: DrawingBackend>(
     area: &Area<DB>,
     text: &str,
     style: &TextStyle,
     max_w: i32,
-    max_lines: usize,
 ) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
@@ -89,23 +105,100 @@ pub(super) fn wrap_styled<DB: DrawingBackend>(
         }
     }
     lines.push(cur);
-    let max_lines = max_lines.max(1);
-    if lines.len() > max_lines {
-        let rest = lines[max_lines - 1..].join(" ");
-        lines.truncate(max_lines - 1);
-        lines.push(rest);
-    }
     lines
         .iter()
-        .map(|l| fit_styled(area, l, style, max_w))
+        .flat_map(|l| {
+            if styled_width(area, l, style) <= max_w {
+                vec![l.clone()]
+            } else {
+                break_long(area, l, style, max_w)
+            }
+        })
         .collect()
 }
 
-/// Draws the title (on two lines when it is too long for one) and returns the area below it.
+/// The distinguishing part of each of `names` (two or more): the longest
+/// prefix all share that ends at a separator, and the longest suffix all
+/// share that starts at one, dropped. `None` when nothing is shared or a
+/// part would be empty; else (prefix, suffix, parts).
+pub(super) fn distinguishing(names: &[&str]) -> Option<(String, String, Vec<String>)> {
+    if names.len() < 2 {
+        return None;
+    }
+    let chars: Vec<Vec<char>> = names.iter().map(|n| n.chars().collect()).collect();
+    let first = &chars[0];
+    let min_len = chars.iter().map(Vec::len).min()?;
+    let mut p = 0;
+    while p < min_len && chars.iter().all(|c| c[p] == first[p]) {
+        p += 1;
+    }
+    let p = first[..p]
+        .iter()
+        .rposition(|c| SEPARATORS.contains(c))
+        .map_or(0, |i| i + 1);
+    let mut q = 0;
+    while q < min_len - p
+        && chars
+            .iter()
+            .all(|c| c[c.len() - 1 - q] == first[first.len() - 1 - q])
+    {
+        q += 1;
+    }
+    let q = first[first.len() - q..]
+        .iter()
+        .position(|c| SEPARATORS.contains(c))
+        .map_or(0, |i| q - i);
+    if p == 0 && q == 0 {
+        return None;
+    }
+    let parts: Vec<String> = chars
+        .iter()
+        .map(|c| c[p..c.len() - q].iter().collect::<String>())
+        .collect();
+    if parts.iter().any(|s| s.trim().is_empty()) {
+        return None;
+    }
+    Some((
+        first[..p].iter().collect(),
+        first[first.len() - q..].iter().collect(),
+        parts,
+    ))
+}
+
+/// Category labels for spaces `max_w` pixels wide, never cut: the names
+/// as they are when they all fit on one line; otherwise each name's
+/// [`distinguishing`] part (with the full form for a note, e.g.
+/// `chat-<label>`), wrapped onto further lines when still too wide.
+/// Returns the lines of each label and the full form.
+pub(super) fn category_labels<DB: DrawingBackend>(
+    area: &Area<DB>,
+    names: &[String],
+    style: &TextStyle,
+    max_w: i32,
+) -> (Vec<Vec<String>>, Option<String>) {
+    let max_w = max_w.max(8);
+    if names.iter().all(|n| styled_width(area, n, style) <= max_w) {
+        return (names.iter().map(|n| vec![n.clone()]).collect(), None);
+    }
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (parts, note) = match distinguishing(&refs) {
+        Some((prefix, suffix, parts)) => (parts, Some(format!("{prefix}<label>{suffix}"))),
+        None => (names.to_vec(), None),
+    };
+    (
+        parts
+            .iter()
+            .map(|l| wrap_styled(area, l, style, max_w))
+            .collect(),
+        note,
+    )
+}
+
+/// Draws the title (on further lines when it is too long for one) and returns the area below it.
 pub(super) fn titled<DB: DrawingBackend>(root: &Area<DB>, title: &str) -> Result<Area<DB>> {
     let style = title_font();
     let mut area = root.margin(8, 0, 0, 0);
-    for line in wrap_styled(root, title, &style, WIDTH as i32 - 24, 2) {
+    for line in wrap_styled(root, title, &style, WIDTH as i32 - 24) {
         area = area.titled(&line, style.clone()).map_err(de)?;
     }
     Ok(area)
@@ -185,10 +278,10 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     let text_max = w as i32 - 50;
     let style = font(LEGEND_SIZE);
     let (heading, entries) = legend_entries(names);
-    let heading = heading.map(|t| wrap_styled(area, &t, &style, w as i32 - 24, 2));
+    let heading = heading.map(|t| wrap_styled(area, &t, &style, w as i32 - 24));
     let mut rows: Vec<Vec<String>> = entries
         .iter()
-        .map(|n| wrap_styled(area, n, &style, text_max, 3))
+        .map(|n| wrap_styled(area, n, &style, text_max))
         .collect();
     // As many rows as fit, the last of them saying how many more there are.
     let row_h = |lines: usize| lines as i32 * LEGEND_LINE + LEGEND_GAP;
@@ -263,4 +356,83 @@ pub(super) fn with_legend<DB: DrawingBackend>(
     let (chart, legend) = area.split_horizontally(w as i32 - lw);
     draw_legend(&legend, names, swatch, 16)?;
     Ok(chart)
+}
+
+/// Draws category labels of several lines (and the note of
+/// [`category_labels`]) under an x axis, on `root` (the whole picture, in
+/// pixels): label `i` centred under the pixel `at[i]`, the note at the
+/// left of `note_x` under the deepest label, wrapped within `note_w`
+/// pixels.
+pub(super) fn draw_categories<DB: DrawingBackend>(
+    root: &Area<DB>,
+    at: &[(i32, i32)],
+    labels: &[Vec<String>],
+    note: Option<&str>,
+    size: f64,
+    (note_x, note_w): (i32, i32),
+) -> Result<()> {
+    let line = category_line(size);
+    let centred = font(size).pos(Pos::new(HPos::Center, VPos::Top));
+    let mut bottom = 0;
+    for (&(x, y), lines) in at.iter().zip(labels) {
+        for (k, l) in lines.iter().enumerate() {
+            root.draw(&Text::new(
+                l.clone(),
+                (x, y + 8 + k as i32 * line),
+                centred.clone(),
+            ))
+            .map_err(de)?;
+        }
+        bottom = bottom.max(y + 8 + lines.len() as i32 * line);
+    }
+    if let Some(note) = note {
+        let left = font(size).pos(Pos::new(HPos::Left, VPos::Top));
+        for (k, l) in wrap_styled(root, note, &font(size), note_w)
+            .into_iter()
+            .enumerate()
+        {
+            root.draw(&Text::new(
+                l,
+                (note_x, bottom + 4 + k as i32 * line),
+                left.clone(),
+            ))
+            .map_err(de)?;
+        }
+    }
+    Ok(())
+}
+
+/// The note under category labels for the full forms of the x (columns)
+/// and y (rows) labels, when either was shortened.
+pub(super) fn categories_note(x: Option<&str>, y: Option<&str>) -> Option<String> {
+    match (x, y) {
+        (Some(x), Some(y)) if x == y => Some(format!("full names: {x}")),
+        (Some(x), Some(y)) => Some(format!("full names: columns {x}, rows {y}")),
+        (Some(x), None) => Some(format!("full names: {x}")),
+        (None, Some(y)) => Some(format!("full names (rows): {y}")),
+        (None, None) => None,
+    }
+}
+
+/// The height of one line of category labels at `size`.
+pub(super) fn category_line(size: f64) -> i32 {
+    (size * 1.25).ceil() as i32
+}
+
+/// Extra height a label area needs for `labels` and `note` (wrapped within
+/// `note_w` pixels) beyond one line.
+pub(super) fn categories_extra<DB: DrawingBackend>(
+    area: &Area<DB>,
+    labels: &[Vec<String>],
+    note: Option<&str>,
+    size: f64,
+    note_w: i32,
+) -> i32 {
+    let lines = labels.iter().map(Vec::len).max().unwrap_or(1).max(1) as i32;
+    let note_lines = note.map_or(0, |n| {
+        wrap_styled(area, n, &font(size), note_w).len() as i32
+    });
+    (lines - 1) * category_line(size)
+        + note_lines * category_line(size)
+        + 4 * (note_lines > 0) as i32
 }
