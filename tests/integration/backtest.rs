@@ -162,6 +162,7 @@ fn the_command_writes_csv_charts_and_page_or_nothing() {
     assert!(out.join("charts/chat.asa.png").exists());
     let page = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(page.contains("prediction band") && page.contains("<svg"));
+    crate::browser::check_report(&out.join("report.html"), 2);
 
     // Bad input: a log out of order names file, line and column; exit 2;
     // nothing written.

@@ -203,6 +203,7 @@ fn fit_and_convert_commands_write_everything_or_nothing() {
         page.contains("<svg") && page.contains("agent_reply.mean"),
         "{page}"
     );
+    crate::browser::check_report(&out.join("report.html"), 1);
     // The fitted scenario is one `ccsim check` accepts.
     let o = ccsim(d, &["check", out.join("fitted.toml").to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));

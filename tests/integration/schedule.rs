@@ -177,6 +177,7 @@ fn a_plan_meets_its_targets_again_with_other_seeds_and_any_thread_count() {
         assert!(a == b, "{f} differs between --threads 1 and 2");
     }
     let dir = d.join("one/day");
+    crate::browser::check_report(&dir.join("report.html"), 1);
     let plan = rows(&dir.join("schedule.csv"));
     assert_eq!(plan.len(), 3);
     assert!(
