@@ -6,6 +6,8 @@
 //!
 //! All levels are flushed together, at every change of any of them: the
 //! areas are sums of `level × dt` over the same instants in every run.
+//! A level that is zero is skipped (its term is `+0.0`, which changes no
+//! sum), so a flush costs the skills with a queue or agents logged in.
 
 use crate::metrics::{QueueSplitMax, Tally};
 use crate::sim::interval::IntervalTally;
@@ -120,20 +122,26 @@ impl Levels {
             .zip(self.qlen.iter().zip(&self.staffed))
             .zip(&self.owner_q)
         {
-            let ql = q as f64 * dt;
-            let ol = o as f64 * dt;
-            let al = (q - o) as f64 * dt;
-            let (on, li) = (s.online as f64 * dt, s.logged_in as f64 * dt);
-            t.queue_area += ql;
-            t.acd_queue_area += al;
-            t.owner_queue_area += ol;
-            t.online_area += on;
-            t.logged_in_area += li;
-            iv.queue_area += ql;
-            iv.acd_queue_area += al;
-            iv.owner_queue_area += ol;
-            iv.online_area += on;
-            iv.logged_in_area += li;
+            // A zero level adds `+0.0` to an area that is never `-0.0`,
+            // which leaves it unchanged: skipping it is exact.
+            if q != 0 {
+                let ql = q as f64 * dt;
+                let ol = o as f64 * dt;
+                let al = (q - o) as f64 * dt;
+                t.queue_area += ql;
+                t.acd_queue_area += al;
+                t.owner_queue_area += ol;
+                iv.queue_area += ql;
+                iv.acd_queue_area += al;
+                iv.owner_queue_area += ol;
+            }
+            if (s.online | s.logged_in) != 0 {
+                let (on, li) = (s.online as f64 * dt, s.logged_in as f64 * dt);
+                t.online_area += on;
+                t.logged_in_area += li;
+                iv.online_area += on;
+                iv.logged_in_area += li;
+            }
         }
         self.agents_area.add(self.agents, dt);
         self.agents_area_iv[cur].add(self.agents, dt);
