@@ -180,3 +180,25 @@ capacity = { live_chat = 2 }
         "{heavier:?} vs {found}"
     );
 }
+
+/// The time-varying search gives the same profile, values and intervals
+/// with one worker thread or two (replications are delivered in order).
+#[test]
+fn the_per_interval_answer_is_the_same_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("blocks.toml");
+    std::fs::write(&file, erlang_profile()).unwrap();
+    let base = Base::load(&file).unwrap();
+    let answers: Vec<String> = [1, 2]
+        .iter()
+        .map(|&threads| {
+            let mut cfg = config(&dir.path().join(format!("out{threads}")), &["asa<=30s"]);
+            cfg.threads = Some(threads);
+            cfg.max_replications = 6;
+            let req = ccsim::staff::requirements(&base, "team", &cfg, false).unwrap();
+            format!("{req:?}")
+        })
+        .collect();
+    assert!(answers[0].contains("agents"), "{}", answers[0]);
+    assert_eq!(answers[0], answers[1]);
+}
