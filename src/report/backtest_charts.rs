@@ -128,15 +128,10 @@ pub fn backtest_page(b: &Backtest, charts: &Path, stems: &[String]) -> Result<Pa
         },
         Block::Heading("Observed against the simulated band".into()),
     ];
-    for stem in stems {
-        // Stems hold a dot (`chat.asa`): append the extension, never replace one.
-        let p = charts.join(format!("{stem}.svg"));
-        let svg = std::fs::read_to_string(&p).map_err(|e| crate::Error::io("read", &p, e))?;
-        blocks.push(Block::Chart {
-            caption: format!("charts/{stem}.svg"),
-            svg,
-        });
-    }
+    // Stems hold a dot (`chat.asa`): chart_blocks appends the extension.
+    blocks.extend(super::pages::chart_blocks(&super::fit_charts::in_dir(
+        charts, stems,
+    ))?);
     Ok(Page {
         title: "ccsim backtest".into(),
         subtitle: format!(

@@ -193,14 +193,7 @@ pub fn fit_page(fit: &FitResult, fit_csv: &[u8], charts: &Path, stems: &[String]
         Block::Table { header, rows },
         Block::Heading("Charts".into()),
     ];
-    for stem in stems {
-        let p = charts.join(format!("{stem}.svg"));
-        let svg = std::fs::read_to_string(&p).map_err(|e| crate::Error::io("read", &p, e))?;
-        blocks.push(Block::Chart {
-            caption: format!("charts/{stem}.svg"),
-            svg,
-        });
-    }
+    blocks.extend(super::pages::chart_blocks(&in_dir(charts, stems))?);
     Ok(Page {
         title: "ccsim fit".into(),
         subtitle: format!(
@@ -210,4 +203,9 @@ pub fn fit_page(fit: &FitResult, fit_csv: &[u8], charts: &Path, stems: &[String]
         ),
         blocks,
     })
+}
+
+/// The chart stems as paths in `charts`.
+pub(crate) fn in_dir(charts: &Path, stems: &[String]) -> Vec<std::path::PathBuf> {
+    stems.iter().map(|s| charts.join(s)).collect()
 }

@@ -17,7 +17,7 @@ use crate::staff::target::Target;
 use std::path::{Path, PathBuf};
 
 /// The chart blocks, one per stem, captioned by the chart's file name.
-fn chart_blocks(stems: &[PathBuf]) -> Result<Vec<Block>> {
+pub(crate) fn chart_blocks(stems: &[PathBuf]) -> Result<Vec<Block>> {
     Ok(read_svgs(stems)?
         .into_iter()
         .map(|(name, svg)| Block::Chart {

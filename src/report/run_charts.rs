@@ -307,7 +307,7 @@ pub fn read_svgs(stems: &[PathBuf]) -> Result<Vec<(String, String)>> {
     stems
         .iter()
         .map(|stem| {
-            let p = stem.with_extension("svg");
+            let p = super::charts::with_suffix(stem, "svg");
             let svg = std::fs::read_to_string(&p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
             let name = p

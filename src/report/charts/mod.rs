@@ -26,6 +26,7 @@ mod heatmap;
 mod lines;
 mod marks;
 mod render;
+pub(crate) use render::with_suffix;
 #[cfg(test)]
 mod tests;
 mod text;

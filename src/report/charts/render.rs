@@ -42,7 +42,8 @@ pub(super) fn ensure_fonts() -> Result<()> {
     }
 }
 
-pub(super) fn with_suffix(stem: &Path, ext: &str) -> PathBuf {
+/// `stem` with `.ext` appended (a stem may hold a dot: `chat.asa`).
+pub(crate) fn with_suffix(stem: &Path, ext: &str) -> PathBuf {
     let mut s = stem.as_os_str().to_owned();
     s.push(".");
     s.push(ext);
