@@ -92,16 +92,39 @@ impl Reps {
         count: u32,
         tick: &mut dyn FnMut(),
     ) -> Result<()> {
-        let from = self.n;
-        let job = |i: usize| pool::Job {
-            scenario: scn,
-            replication: from + i as u32,
+        Reps::extend_all(&mut [(scn, self, count)], targets, per_interval, pool, tick)
+    }
+
+    /// [`Reps::extend`] for several head-counts at once: their replications
+    /// form one job list on `pool` (so the workers stay busy across points)
+    /// and each is added to its own [`Reps`] in replication order — the
+    /// same values as extending each alone, whatever the thread count.
+    pub(crate) fn extend_all(
+        items: &mut [(&Scenario, &mut Reps, u32)],
+        targets: &[(Target, usize)],
+        per_interval: bool,
+        pool: &rayon::ThreadPool,
+        tick: &mut dyn FnMut(),
+    ) -> Result<()> {
+        let scns: Vec<&Scenario> = items.iter().map(|x| x.0).collect();
+        // Job j: (item, replication).
+        let index: Vec<(usize, u32)> = items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, reps, count))| (reps.n..reps.n + *count).map(move |r| (i, r)))
+            .collect();
+        let job = |j: usize| pool::Job {
+            scenario: scns[index[j].0],
+            replication: index[j].1,
             trace_dir: None,
             events: None,
         };
         let live = pool::Live::new(None);
-        pool::replicate(pool, &live, count as usize, &job, &mut |_, replica| {
-            self.add(scn, targets, per_interval, &replica.result);
+        pool::replicate(pool, &live, index.len(), &job, &mut |j, replica| {
+            let i = index[j].0;
+            items[i]
+                .1
+                .add(scns[i], targets, per_interval, &replica.result);
             tick();
             Ok(())
         })

@@ -1,5 +1,5 @@
 //! Staffing search (`ccsim staff`): the smallest head-count of one agent
-//! group (or the cheapest counts of two) that meets every target, found by
+//! group (or the cheapest counts of several) that meets every target, found by
 //! simulation, for the base scenario and, with `--variants`, each variant.
 //!
 //! This module owns the target grammar ([`Target::parse`]), the decision
@@ -8,8 +8,8 @@
 //! the measurement of a head-count with replications added until the
 //! targets are precise enough (`measure`), the search (a doubling bracket,
 //! then bisection, every count run on the same seed so neighbouring counts
-//! see the same demand: common random numbers; `search`), two groups at
-//! least cost (`groups`), targets no head-count can meet (`feasible`), the
+//! see the same demand: common random numbers; `search`), several groups
+//! at least cost (`groups`), targets no head-count can meet (`feasible`), the
 //! per-interval variant, and the report (printed table, `staffing.csv`,
 //! the progress file and the chart of agents per variant).
 //!
@@ -33,6 +33,7 @@ mod req_report;
 mod search;
 pub mod target;
 
+pub use groups::MAX_COMBINATIONS;
 pub use profile::{MAX_BATCHES, MAX_ROUNDS, Requirement};
 pub use target::{Op, Target, accepted};
 
@@ -54,7 +55,8 @@ use std::path::{Path, PathBuf};
 pub struct StaffConfig {
     /// The targets (at least one).
     pub targets: Vec<Target>,
-    /// The agent groups to size (empty: the only one); at most two.
+    /// The agent groups to size (empty: the only one; several: the cheapest
+    /// combination, see [`MAX_COMBINATIONS`]; `*`: all in proportion).
     pub groups: Vec<String>,
     /// Cost per agent-hour by group (default 1).
     pub costs: Vec<(String, f64)>,
@@ -125,17 +127,9 @@ fn check_config(cfg: &StaffConfig) -> Result<()> {
             "--per-interval sizes one group; give a single --group NAME",
         ));
     }
-    if cfg.groups.len() > 2 {
-        return Err(Error::input(format!(
-            "--group given {} times: at most two groups are searched together",
-            cfg.groups.len()
-        )));
-    }
-    if cfg.groups.len() == 2 && cfg.groups[0] == cfg.groups[1] {
-        return Err(Error::input(format!(
-            "--group `{}` given twice",
-            cfg.groups[0]
-        )));
+    let repeated = (1..cfg.groups.len()).find(|&i| cfg.groups[..i].contains(&cfg.groups[i]));
+    if let Some(g) = repeated.map(|i| &cfg.groups[i]) {
+        return Err(Error::input(format!("--group `{g}` given twice")));
     }
     if cfg.groups.len() > 1 && cfg.per_interval {
         return Err(Error::input(
@@ -492,6 +486,7 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
             mean_answer: Answer::Infeasible(why),
             iv_answers: Vec::new(),
             requirement: None,
+            note: None,
         });
     }
     let one = |o: Outcome| match o {
@@ -499,11 +494,12 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
         Outcome::NotMet(_) => Answer::NotMet,
         Outcome::Stalled(why) => Answer::Infeasible(vec![why]),
     };
-    let two = |o: groups::Outcome2| match o {
-        groups::Outcome2::Met(p) => Answer::Met(p),
-        groups::Outcome2::NotMet => Answer::NotMet,
-        groups::Outcome2::Stalled(why) => Answer::Infeasible(vec![why]),
+    let several = |o: groups::Cheapest| match o {
+        groups::Cheapest::Met(p, how) => (Answer::Met(p), Some(how)),
+        groups::Cheapest::NotMet => (Answer::NotMet, None),
+        groups::Cheapest::Stalled(why) => (Answer::Infeasible(vec![why]), None),
     };
+    let mut note = None;
     let (answer, mean_answer) = if s.groups.len() == 1 || s.weights.is_some() {
         let a = one(s.smallest(&point, 1, &|e| meets(e, false))?);
         let m = one(s.smallest(&point, 1, &|e| meets(e, true))?);
@@ -511,8 +507,9 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
     } else {
         let rates = s.rates.clone();
         let cost = move |p: &[u32]| rates.iter().zip(p).map(|(r, &c)| r * f64::from(c)).sum();
-        let a = two(groups::cheapest(&mut s, &cost, &|e| meets(e, false))?);
-        let m = two(groups::cheapest(&mut s, &cost, &|e| meets(e, true))?);
+        let (a, how) = several(groups::cheapest(&mut s, &cost, &|e| meets(e, false))?);
+        let (m, _) = several(groups::cheapest(&mut s, &cost, &|e| meets(e, true))?);
+        note = how;
         (a, m)
     };
     let (iv_answers, requirement) = if s.cfg.per_interval {
@@ -528,6 +525,7 @@ fn search(mut s: Searcher<'_>) -> Result<Found<'_>> {
         mean_answer,
         iv_answers,
         requirement,
+        note,
     })
 }
 

@@ -76,6 +76,8 @@ pub(crate) struct Found<'a> {
     pub(crate) iv_answers: Vec<IvAnswer>,
     /// The per-interval requirement by time-varying staffing.
     pub(crate) requirement: Option<super::profile::Requirement>,
+    /// How a several-group search reached its answer (printed under it).
+    pub(crate) note: Option<String>,
 }
 
 fn total(p: &[u32]) -> u64 {
@@ -289,6 +291,9 @@ impl Found<'_> {
         o.push_str(&text_table(&rows, |_| Align::Left, "", false));
         let _ = writeln!(o);
         let _ = writeln!(o, "{}", self.answer_line(&conf_pct));
+        if let Some(n) = &self.note {
+            let _ = writeln!(o, "Search: {n}; {} points simulated in all.", s.cache.len());
+        }
         match &self.mean_answer {
             Answer::Met(p) => {
                 let _ = writeln!(o, "By the means alone: {}.", s.show_counts(p));
@@ -330,8 +335,9 @@ impl Found<'_> {
             }
             Answer::Met(p) => format!(
                 "Answer: {} ({} agents, cost {:.1}) is the cheapest combination meeting every \
-                 target at {conf_pct}% confidence (optimal if each target is monotone in each \
-                 group's count; ties go to fewer agents).",
+                 target at {conf_pct}% confidence (optimal if every target is monotone in each \
+                 group's count and the decision at each measured point is right; ties go to \
+                 fewer agents).",
                 group_counts(s, p),
                 total(p),
                 s.cost(p)

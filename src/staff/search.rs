@@ -155,8 +155,31 @@ impl Searcher<'_> {
     /// Measures `counts` (once), adding replications in batches while
     /// [`Self::settled`] is not, up to `--max-replications`.
     pub(crate) fn eval(&mut self, counts: &[u32]) -> Result<&Eval> {
-        if !self.cache.contains_key(counts) {
-            let scn = self.scenario(counts)?;
+        self.eval_many(&[counts.to_vec()])?;
+        self.cache
+            .get(counts)
+            .ok_or_else(|| Error::other("internal: point not run"))
+    }
+
+    /// Measures every point of `points` not measured yet, together: each
+    /// round runs one batch of every point still unsettled as one job list
+    /// on the pool (so independent points keep every worker busy), and a
+    /// point leaves the rounds once [`Self::settled`]. Each point gets the
+    /// replications, and the values, it would get alone; points are logged
+    /// and cached in the order given.
+    pub(crate) fn eval_many(&mut self, points: &[Vec<u32>]) -> Result<()> {
+        let mut todo: Vec<Vec<u32>> = Vec::new();
+        for p in points {
+            if !self.cache.contains_key(p) && !todo.contains(p) {
+                todo.push(p.clone());
+            }
+        }
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let mut scns = Vec::with_capacity(todo.len());
+        for p in &todo {
+            let scn = self.scenario(p)?;
             if let Some(limit) = self.cfg.max_memory {
                 crate::runner::memory::estimate(
                     &scn,
@@ -165,49 +188,69 @@ impl Searcher<'_> {
                 )
                 .check(limit)?;
             }
-            let mut reps = Reps::default();
-            let cap = self.cfg.max_replications.max(self.replications);
-            let conf = self.cfg.confidence;
-            let e = loop {
-                let batch = self.replications.min(cap - reps.n);
-                self.bar.set_message(format!(
-                    "{}: {} — replications {}..{} ({} points run)",
-                    self.variant_name(),
-                    self.show_counts(counts),
-                    reps.n + 1,
-                    reps.n + batch,
-                    self.cache.len()
-                ));
-                let bar = self.bar;
-                reps.extend(
-                    &scn,
-                    &self.targets,
-                    self.cfg.per_interval,
-                    self.pool,
-                    batch,
-                    &mut || bar.tick(),
-                )?;
-                let e = reps.estimates(&self.targets, conf);
-                if reps.unstable || reps.n >= cap || self.settled(&e) {
-                    break e;
+            scns.push(scn);
+        }
+        let mut reps = vec![Reps::default(); todo.len()];
+        let mut done: Vec<Option<Eval>> = vec![None; todo.len()];
+        let cap = self.cfg.max_replications.max(self.replications);
+        let conf = self.cfg.confidence;
+        // Every open point has run the same replications (same batches).
+        while let Some(first) = done.iter().position(Option::is_none) {
+            let n = reps[first].n;
+            let batch = self.replications.min(cap - n);
+            let shown: Vec<String> = (0..todo.len())
+                .filter(|&i| done[i].is_none())
+                .map(|i| self.show_counts(&todo[i]))
+                .collect();
+            self.bar.set_message(format!(
+                "{}: {} — replications {}..{} ({} points run)",
+                self.variant_name(),
+                shown.join(" | "),
+                n + 1,
+                n + batch,
+                self.cache.len()
+            ));
+            let mut items: Vec<(&Scenario, &mut Reps, u32)> = scns
+                .iter()
+                .zip(reps.iter_mut())
+                .zip(&done)
+                .filter(|(_, d)| d.is_none())
+                .map(|((scn, r), _)| (scn, r, batch))
+                .collect();
+            let bar = self.bar;
+            Reps::extend_all(
+                &mut items,
+                &self.targets,
+                self.cfg.per_interval,
+                self.pool,
+                &mut || bar.tick(),
+            )?;
+            for (r, d) in reps.iter().zip(done.iter_mut()) {
+                if d.is_some() {
+                    continue;
                 }
-            };
+                let e = r.estimates(&self.targets, conf);
+                if r.unstable || r.n >= cap || self.settled(&e) {
+                    *d = Some(e);
+                }
+            }
+        }
+        for ((p, r), (scn, e)) in todo.iter().zip(&reps).zip(scns.iter().zip(done)) {
+            let e = e.ok_or_else(|| Error::other("internal: point not settled"))?;
             if self.demand.is_empty() {
                 let ns = scn.skills.len() + 1;
-                self.demand = (0..reps.n_intervals())
-                    .map(|k| (0..ns).map(|s| reps.offered(k, s)).collect())
+                self.demand = (0..r.n_intervals())
+                    .map(|k| (0..ns).map(|s| r.offered(k, s)).collect())
                     .collect();
-                self.starts = (0..reps.n_intervals())
+                self.starts = (0..r.n_intervals())
                     .map(|k| scn.warmup + k as f64 * scn.interval)
                     .collect();
                 self.interval = scn.interval;
             }
-            self.log.borrow_mut().point(self, counts, &e)?;
-            self.cache.insert(counts.to_vec(), e);
+            self.log.borrow_mut().point(self, p, &e)?;
+            self.cache.insert(p.clone(), e);
         }
-        self.cache
-            .get(counts)
-            .ok_or_else(|| Error::other("internal: point not run"))
+        Ok(())
     }
 
     /// The cost of a point over the measured period.
