@@ -1,5 +1,6 @@
 //! `ccsim staff` (SPEC §12): the answer per variant against Erlang C, two
-//! groups at least cost, targets no head-count can meet (said, exit 2),
+//! and three groups at least cost (against a brute force), the box too
+//! large to enumerate, targets no head-count can meet (said, exit 2),
 //! and the thread count changing nothing.
 
 use assert_cmd::Command;
@@ -330,4 +331,275 @@ capacity = { live_chat = 1 }
         out.text
     );
     assert!(out.text.contains("agents over every group"), "{}", out.text);
+}
+
+/// Three groups serving one chat queue with patience (so no count is
+/// unstable): `a` and `c` one chat at a time, `b` two.
+const THREE: &str = r#"
+[simulation]
+name = "three"
+horizon = "3h"
+warmup = "30m"
+replications = 3
+seed = 5
+interval = "1h"
+
+[[skill]]
+name = "chat"
+channel = "live_chat"
+arrivals = { rate = 100, per = "1h" }
+exchanges = { dist = "deterministic", value = 1 }
+agent_reply = { dist = "exponential", mean = "60s" }
+patience = { dist = "exponential", mean = "3m" }
+service_level = "20s"
+
+[[agents]]
+name = "a"
+count = 1
+skills = ["chat"]
+capacity = { live_chat = 1 }
+
+[[agents]]
+name = "b"
+count = 1
+skills = ["chat"]
+capacity = { live_chat = 2 }
+
+[[agents]]
+name = "c"
+count = 1
+skills = ["chat"]
+capacity = { live_chat = 1 }
+"#;
+
+/// The largest count of each group in the three-group box.
+const BOX: u32 = 4;
+
+fn three_config(out: &Path, costs: [f64; 3]) -> StaffConfig {
+    let mut cfg = config(out, &["asa<=15s"]);
+    cfg.groups = vec!["a".into(), "b".into(), "c".into()];
+    cfg.costs = ["a", "b", "c"]
+        .iter()
+        .zip(costs)
+        .map(|(g, c)| (g.to_string(), c))
+        .collect();
+    // Exactly the scenario's replications at every point, and the box as
+    // the search's limit, so a brute force measures what the search does.
+    cfg.max_replications = 3;
+    cfg.max = BOX;
+    cfg
+}
+
+/// `THREE` with the groups at `counts`.
+fn three_with(counts: [u32; 3]) -> String {
+    let mut parts = THREE.split("count = 1");
+    let mut text = parts.next().unwrap().to_string();
+    for (c, rest) in counts.iter().zip(parts) {
+        text.push_str(&format!("count = {c}"));
+        text.push_str(rest);
+    }
+    text
+}
+
+/// Every combination of the box, simulated with the search's seed and
+/// replications: whether it meets `asa<=15s` by the confidence rule and
+/// by its mean.
+fn brute_force(dir: &Path) -> Vec<([u32; 3], bool, bool)> {
+    let target = Target::parse("asa<=15s").unwrap();
+    let asa = ccsim::metrics::metric_index("asa").unwrap();
+    let mut out = Vec::new();
+    for a in 0..=BOX {
+        for b in 0..=BOX {
+            for c in 0..=BOX {
+                let scn =
+                    ccsim::scenario::load_str(&three_with([a, b, c]), "three.toml", dir, "three")
+                        .unwrap();
+                let run = ccsim::runner::run(&scn, &Default::default()).unwrap();
+                let all = run.scopes.iter().position(|s| s == "all").unwrap();
+                let values = run.per_rep.iter().map(|r| r[all][asa]);
+                let e = ccsim::metrics::ci::estimate_at(values, 0.95);
+                out.push(([a, b, c], target.met(&e, false), target.met(&e, true)));
+            }
+        }
+    }
+    out
+}
+
+/// The cheapest combination meeting (by the confidence rule or the means).
+fn cheapest_of(all: &[([u32; 3], bool, bool)], costs: [f64; 3], by_mean: bool) -> f64 {
+    all.iter()
+        .filter(|x| if by_mean { x.2 } else { x.1 })
+        .map(|x| (0..3).map(|i| costs[i] * f64::from(x.0[i])).sum::<f64>())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// `a=1 b=2 c=0` as counts.
+fn counts_of(groups: &str) -> [u32; 3] {
+    let v: Vec<u32> = groups
+        .split(' ')
+        .map(|g| g.split_once('=').unwrap().1.parse().unwrap())
+        .collect();
+    [v[0], v[1], v[2]]
+}
+
+#[test]
+fn three_groups_find_the_cheapest_combination_a_brute_force_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = brute_force(dir.path());
+    let met: Vec<_> = truth.iter().filter(|x| x.1).collect();
+    assert!(!met.is_empty() && met.len() < truth.len());
+    for (costs, b_used) in [
+        ([1.0, 1.5, 1.2], None),
+        ([1.0, 0.6, 1.2], Some(true)),
+        ([1.0, 3.0, 1.2], Some(false)),
+    ] {
+        let cfg = three_config(&dir.path().join(format!("out{}", costs[1])), costs);
+        let (out, rows) = run(dir.path(), THREE, &cfg);
+        let points: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[15]).collect();
+        assert!(
+            points.len() < truth.len() / 2,
+            "{} points simulated, the box holds {}\n{}",
+            points.len(),
+            truth.len(),
+            out.text
+        );
+        for (by_mean, tag) in [(false, "ci"), (true, "mean")] {
+            let answer = rows
+                .iter()
+                .find(|r| r[12].contains(tag))
+                .unwrap_or_else(|| panic!("no {tag} answer\n{}", out.text));
+            let p = counts_of(&answer[15]);
+            let known = truth.iter().find(|x| x.0 == p).unwrap();
+            assert!(
+                if by_mean { known.2 } else { known.1 },
+                "{tag}: {p:?}\n{}",
+                out.text
+            );
+            let cost: f64 = (0..3).map(|i| costs[i] * f64::from(p[i])).sum();
+            let best = cheapest_of(&truth, costs, by_mean);
+            assert!(
+                (cost - best).abs() < 1e-9,
+                "{tag} with costs {costs:?}: {p:?} costs {cost}, the brute force finds {best}\n{}",
+                out.text
+            );
+            // Negative control: a cheap `b` is used, a dear one is not.
+            if let Some(used) = b_used {
+                assert_eq!(
+                    p[1] > 0,
+                    used,
+                    "{tag} with costs {costs:?}: {p:?}\n{}",
+                    out.text
+                );
+            }
+        }
+        assert!(out.text.contains("points simulated in all"), "{}", out.text);
+    }
+}
+
+#[test]
+fn three_groups_are_byte_identical_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = Vec::new();
+    for threads in [1, 2] {
+        let mut cfg = three_config(&dir.path().join(format!("out{threads}")), [1.0, 1.5, 1.2]);
+        cfg.threads = Some(threads);
+        let (out, _) = run(dir.path(), THREE, &cfg);
+        let csv = std::fs::read(cfg.out.join("three").join("staffing.csv")).unwrap();
+        bytes.push((out.text.replace(&format!("out{threads}"), "out"), csv));
+    }
+    assert_eq!(bytes[0], bytes[1]);
+}
+
+/// Two skills, two groups for each.
+const SPLIT: &str = r#"
+[simulation]
+name = "split"
+horizon = "3h"
+warmup = "30m"
+replications = 2
+seed = 5
+interval = "1h"
+
+[[skill]]
+name = "chat"
+channel = "live_chat"
+arrivals = { rate = 60, per = "1h" }
+exchanges = { dist = "deterministic", value = 1 }
+agent_reply = { dist = "exponential", mean = "60s" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[skill]]
+name = "mail"
+channel = "live_chat"
+arrivals = { rate = 60, per = "1h" }
+exchanges = { dist = "deterministic", value = 1 }
+agent_reply = { dist = "exponential", mean = "60s" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[agents]]
+name = "chat_a"
+count = 1
+skills = ["chat"]
+capacity = { live_chat = 1 }
+
+[[agents]]
+name = "chat_b"
+count = 1
+skills = ["chat"]
+capacity = { live_chat = 1 }
+
+[[agents]]
+name = "mail_a"
+count = 1
+skills = ["mail"]
+capacity = { live_chat = 1 }
+
+[[agents]]
+name = "mail_b"
+count = 1
+skills = ["mail"]
+capacity = { live_chat = 1 }
+"#;
+
+#[test]
+fn a_box_too_large_to_enumerate_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("split.toml"), SPLIT).unwrap();
+    // No group meets both skills' targets alone, so only --max bounds each.
+    let staff = |max: &str| {
+        Command::cargo_bin("ccsim")
+            .unwrap()
+            .current_dir(dir.path())
+            .env_remove("RUST_BACKTRACE")
+            .args(["staff", "split.toml", "--threads", "2"])
+            .args(["--target", "chat:asa<=30s", "--target", "mail:asa<=30s"])
+            .args(["--group", "chat_a", "--group", "chat_b"])
+            .args(["--group", "mail_a", "--group", "mail_b"])
+            .args(["--cost", "chat_b=1.5", "--cost", "mail_b=0.5"])
+            .args(["--max-replications", "2", "--max", max])
+            .output()
+            .unwrap()
+    };
+    let o = staff("12");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("13 x 13 x 13 = 2197 combinations")
+            && err.contains("more than the limit of 1000")
+            && err.contains("lower --max"),
+        "{err}"
+    );
+    // Narrowed as it says, the same search runs: the cheap groups answer.
+    let o = staff("6");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("Answer: chat_a=") && out.contains("chat_b=0 mail_a=0 mail_b="),
+        "{out}"
+    );
 }
