@@ -1,6 +1,6 @@
 //! `ccsim staff` (SPEC §12): the answer per variant against Erlang C, two
 //! and three groups at least cost (against a brute force), the box too
-//! large to enumerate, targets no head-count can meet (said, exit 2),
+//! large to enumerate, each variant's cheapest combination, targets no head-count can meet (said, exit 2),
 //! and the thread count changing nothing.
 
 use assert_cmd::Command;
@@ -508,6 +508,51 @@ fn three_groups_are_byte_identical_whatever_the_threads() {
         bytes.push((out.text.replace(&format!("out{threads}"), "out"), csv));
     }
     assert_eq!(bytes[0], bytes[1]);
+}
+
+#[test]
+fn every_variant_gets_its_cheapest_combination_of_three_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    // In the variant `a` logs off after 2h, so the last hour needs `b` or `c`.
+    let text = THREE.to_string()
+        + r#"
+[[variant]]
+name = "early_a"
+agents = [
+  { name = "a", count = 1, skills = ["chat"], capacity = { live_chat = 1 },
+    shifts = [{ days = "daily", start = "00:00", end = "02:00" }] },
+  { name = "b", count = 1, skills = ["chat"], capacity = { live_chat = 2 } },
+  { name = "c", count = 1, skills = ["chat"], capacity = { live_chat = 1 } },
+]
+"#;
+    let cfg = StaffConfig {
+        variants: true,
+        ..three_config(&dir.path().join("out"), [1.0, 1.5, 1.2])
+    };
+    let (out, rows) = run(dir.path(), &text, &cfg);
+    let answers = chosen(&rows);
+    assert_eq!(
+        answers.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(),
+        ["base", "early_a"],
+        "{}",
+        out.text
+    );
+    let cost = |r: &csv::StringRecord| r[16].parse::<f64>().unwrap();
+    for (variant, _, groups) in &answers {
+        let mine: Vec<_> = rows.iter().filter(|r| &r[13] == variant.as_str()).collect();
+        let answer = mine.iter().find(|r| &r[15] == groups.as_str()).unwrap();
+        assert_eq!(groups.split(' ').count(), 3, "{groups}");
+        // No point of the variant that met costs less.
+        for r in mine.iter().filter(|r| &r[10] == "true") {
+            assert!(cost(r) >= cost(answer), "{variant}: {:?} vs {groups}", r);
+        }
+    }
+    assert_ne!(answers[0].2, answers[1].2, "{}", out.text);
+    assert!(
+        out.text.contains("Agents needed per variant"),
+        "{}",
+        out.text
+    );
 }
 
 /// Two skills, two groups for each.
