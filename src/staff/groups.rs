@@ -20,8 +20,13 @@
 //!    than the best point with the last group at `l` or that is above one
 //!    already needing only `l` of the last group; each remaining
 //!    combination bisects `f(x)` between `l` and the least `f` of the
-//!    combinations just below it ([`LOCKSTEP`] combinations bisect
-//!    together, so their points run side by side on the workers).
+//!    combinations just below it.
+//!
+//! Independent points run side by side on the workers: the groups'
+//! one-group searches of steps 1 and 2 advance together
+//! ([`Searcher::smallest_all`]), and [`LOCKSTEP`] combinations bisect
+//! together; both are fixed, so the points run do not depend on
+//! `--threads`.
 //!
 //! The answer is the cheapest measured point meeting the targets; ties go
 //! to fewer agents in total, then to the smaller counts in group order.
@@ -143,34 +148,49 @@ pub(crate) fn cheapest(
     let k = s.groups.len();
     let max = s.cfg.max;
     let ran_before = s.cache.len();
-    // 1. Each group alone: an upper bound (measured to meet, or --max).
-    let mut up = Vec::with_capacity(k);
-    for i in 0..k {
-        let alone = move |c: u32| {
-            let mut p = vec![0; k];
-            p[i] = c;
-            p
-        };
-        up.push(match s.smallest(&alone, 1, met)? {
+    // 1. Each group alone: an upper bound (measured to meet, or --max),
+    // every group's search side by side.
+    let alone: Vec<Box<dyn Fn(u32) -> Vec<u32>>> = (0..k)
+        .map(|i| {
+            Box::new(move |c: u32| {
+                let mut p = vec![0; k];
+                p[i] = c;
+                p
+            }) as Box<dyn Fn(u32) -> Vec<u32>>
+        })
+        .collect();
+    let searches: Vec<(&dyn Fn(u32) -> Vec<u32>, u32)> =
+        alone.iter().map(|f| (f.as_ref(), 1)).collect();
+    let up: Vec<u32> = s
+        .smallest_all(&searches, met)?
+        .into_iter()
+        .map(|o| match o {
             Outcome::Met(c) => c,
             _ => max,
-        });
-    }
+        })
+        .collect();
     // 2. Each group's least count with the others at their upper bounds.
+    let with_caps: Vec<Box<dyn Fn(u32) -> Vec<u32>>> = (0..k)
+        .map(|i| {
+            let caps = up.clone();
+            Box::new(move |c: u32| {
+                let mut p = caps.clone();
+                p[i] = c;
+                p
+            }) as Box<dyn Fn(u32) -> Vec<u32>>
+        })
+        .collect();
+    let searches: Vec<(&dyn Fn(u32) -> Vec<u32>, u32)> =
+        with_caps.iter().map(|f| (f.as_ref(), 0)).collect();
     let mut low = Vec::with_capacity(k);
-    for i in 0..k {
-        let caps = up.clone();
-        let at = move |c: u32| {
-            let mut p = caps.clone();
-            p[i] = c;
-            p
-        };
-        match s.smallest(&at, 0, met)? {
+    for o in s.smallest_all(&searches, met)? {
+        match o {
             Outcome::Met(c) => low.push(c),
             Outcome::Stalled(why) => return Ok(Cheapest::Stalled(why)),
             Outcome::NotMet(_) => return Ok(Cheapest::NotMet),
         }
     }
+    let mut up = up;
     let names = s.groups.clone();
     let show = |b: &[u32]| -> String {
         names

@@ -54,6 +54,49 @@ pub(crate) enum Outcome {
     Stalled(String),
 }
 
+/// One [`Searcher::smallest`] search as a state machine (so several can
+/// run side by side): a doubling bracket, then bisection.
+struct Climb {
+    /// Count 0 is still to be tried (a search from 0).
+    zero: bool,
+    /// The largest count known to fail (or `start - 1`).
+    lo: u32,
+    /// The next count of the doubling.
+    c: u32,
+    /// The target that did not improve over the last doubling, and the count before it.
+    flat: Option<(usize, u32)>,
+    /// The bracket's meeting end, once found (bisection).
+    hi: Option<u32>,
+    /// How it ended.
+    out: Option<Outcome>,
+}
+
+impl Climb {
+    fn new(start: u32) -> Climb {
+        Climb {
+            zero: start == 0,
+            lo: start.saturating_sub(1),
+            c: start.max(1),
+            flat: None,
+            hi: None,
+            out: None,
+        }
+    }
+
+    /// The count to measure next (None: ended).
+    fn ask(&self) -> Option<u32> {
+        if self.out.is_some() {
+            None
+        } else if self.zero {
+            Some(0)
+        } else if let Some(hi) = self.hi {
+            Some(self.lo + (hi - self.lo) / 2)
+        } else {
+            Some(self.c)
+        }
+    }
+}
+
 /// The search's state for one scenario: the targets' scopes and every point run.
 pub(crate) struct Searcher<'a> {
     pub(crate) base: &'a Base,
@@ -298,38 +341,108 @@ impl Searcher<'_> {
         start: u32,
         met: &dyn Fn(&Eval) -> bool,
     ) -> Result<Outcome> {
-        let max = self.cfg.max;
-        if start == 0 && met(self.eval1(point, 0)?) {
-            return Ok(Outcome::Met(0));
+        let mut out = self.smallest_all(&[(point, start)], met)?;
+        out.pop()
+            .ok_or_else(|| Error::other("internal: no search ran"))
+    }
+
+    /// Several [`Self::smallest`] searches side by side: each round
+    /// measures the next count of every search still running together
+    /// ([`Self::eval_many`]). Each search measures the counts it would
+    /// alone and ends the same way.
+    pub(crate) fn smallest_all(
+        &mut self,
+        searches: &[(&dyn Fn(u32) -> Vec<u32>, u32)],
+        met: &dyn Fn(&Eval) -> bool,
+    ) -> Result<Vec<Outcome>> {
+        let mut climbs: Vec<Climb> = searches.iter().map(|&(_, st)| Climb::new(st)).collect();
+        loop {
+            let asks: Vec<(usize, Vec<u32>)> = climbs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, cl)| cl.ask().map(|c| (i, (searches[i].0)(c))))
+                .collect();
+            if asks.is_empty() {
+                break;
+            }
+            let points: Vec<Vec<u32>> = asks.iter().map(|a| a.1.clone()).collect();
+            self.eval_many(&points)?;
+            for (i, _) in asks {
+                self.step(&mut climbs[i], searches[i].0, met)?;
+            }
         }
-        let mut lo = start.saturating_sub(1);
-        let mut c = start.max(1);
-        // The target that did not improve over the last doubling, and the count before it.
-        let mut flat: Option<(usize, u32)> = None;
-        let hi = loop {
-            let e = self.eval1(point, c)?.clone();
-            if met(&e) {
-                break c;
-            }
-            if lo >= 1 && lo < c {
-                let prev = self.eval1(point, lo)?.clone();
-                let now = self.flat(lo, &prev, c, &e);
-                if let (Some((t, first)), Some(t2)) = (flat, now)
-                    && t == t2
-                {
-                    let f = self.eval1(point, first)?.clone();
-                    let points = [(first, &f), (lo, &prev), (c, &e)];
-                    return Ok(Outcome::Stalled(self.stall_reason(t, &points)));
-                }
-                flat = now.map(|t| (t, lo));
-            }
-            lo = c;
-            if c >= max {
-                return Ok(Outcome::NotMet(max));
-            }
-            c = c.saturating_mul(2).min(max);
+        climbs
+            .into_iter()
+            .map(|cl| {
+                cl.out
+                    .ok_or_else(|| Error::other("internal: a search did not end"))
+            })
+            .collect()
+    }
+
+    /// Moves `cl` on by the count it asked for (measured; so are the
+    /// counts before it that it reads).
+    fn step(
+        &self,
+        cl: &mut Climb,
+        point: &dyn Fn(u32) -> Vec<u32>,
+        met: &dyn Fn(&Eval) -> bool,
+    ) -> Result<()> {
+        let get = |c: u32| {
+            self.cache
+                .get(&point(c))
+                .ok_or_else(|| Error::other("internal: count not run"))
         };
-        self.bisect(point, lo, hi, met).map(Outcome::Met)
+        if cl.zero {
+            cl.zero = false;
+            if met(get(0)?) {
+                cl.out = Some(Outcome::Met(0));
+            }
+            return Ok(());
+        }
+        if let Some(hi) = cl.hi {
+            let mid = cl.lo + (hi - cl.lo) / 2;
+            let hi = if met(get(mid)?) {
+                mid
+            } else {
+                cl.lo = mid;
+                hi
+            };
+            cl.hi = Some(hi);
+            if hi - cl.lo <= 1 {
+                cl.out = Some(Outcome::Met(hi));
+            }
+            return Ok(());
+        }
+        let c = cl.c;
+        let e = get(c)?;
+        if met(e) {
+            if c - cl.lo <= 1 {
+                cl.out = Some(Outcome::Met(c));
+            } else {
+                cl.hi = Some(c);
+            }
+            return Ok(());
+        }
+        if cl.lo >= 1 && cl.lo < c {
+            let prev = get(cl.lo)?;
+            let now = self.flat(cl.lo, prev, c, e);
+            if let (Some((t, first)), Some(t2)) = (cl.flat, now)
+                && t == t2
+            {
+                let points = [(first, get(first)?), (cl.lo, prev), (c, e)];
+                cl.out = Some(Outcome::Stalled(self.stall_reason(t, &points)));
+                return Ok(());
+            }
+            cl.flat = now.map(|t| (t, cl.lo));
+        }
+        cl.lo = c;
+        if c >= self.cfg.max {
+            cl.out = Some(Outcome::NotMet(self.cfg.max));
+        } else {
+            cl.c = c.saturating_mul(2).min(self.cfg.max);
+        }
+        Ok(())
     }
 
     /// The first failing target that going from `a` agents to `b` (at
