@@ -207,9 +207,10 @@ impl Searcher<'_> {
     /// Measures every point of `points` not measured yet, together: each
     /// round runs one batch of every point still unsettled as one job list
     /// on the pool (so independent points keep every worker busy), and a
-    /// point leaves the rounds once [`Self::settled`]. Each point gets the
-    /// replications, and the values, it would get alone; points are logged
-    /// and cached in the order given.
+    /// point leaves the rounds once [`Self::settled`] and is then logged to
+    /// the progress file and cached (points settling in the same round in
+    /// the order given). Each point gets the replications, and the values,
+    /// it would get alone.
     pub(crate) fn eval_many(&mut self, points: &[Vec<u32>]) -> Result<()> {
         let mut todo: Vec<Vec<u32>> = Vec::new();
         for p in points {
@@ -234,15 +235,15 @@ impl Searcher<'_> {
             scns.push(scn);
         }
         let mut reps = vec![Reps::default(); todo.len()];
-        let mut done: Vec<Option<Eval>> = vec![None; todo.len()];
+        let mut done = vec![false; todo.len()];
         let cap = self.cfg.max_replications.max(self.replications);
         let conf = self.cfg.confidence;
         // Every open point has run the same replications (same batches).
-        while let Some(first) = done.iter().position(Option::is_none) {
+        while let Some(first) = done.iter().position(|d| !d) {
             let n = reps[first].n;
             let batch = self.replications.min(cap - n);
             let shown: Vec<String> = (0..todo.len())
-                .filter(|&i| done[i].is_none())
+                .filter(|&i| !done[i])
                 .map(|i| self.show_counts(&todo[i]))
                 .collect();
             self.bar.set_message(format!(
@@ -257,7 +258,7 @@ impl Searcher<'_> {
                 .iter()
                 .zip(reps.iter_mut())
                 .zip(&done)
-                .filter(|(_, d)| d.is_none())
+                .filter(|(_, d)| !**d)
                 .map(|((scn, r), _)| (scn, r, batch))
                 .collect();
             let bar = self.bar;
@@ -268,31 +269,36 @@ impl Searcher<'_> {
                 self.pool,
                 &mut || bar.tick(),
             )?;
-            for (r, d) in reps.iter().zip(done.iter_mut()) {
-                if d.is_some() {
+            for i in 0..todo.len() {
+                if done[i] {
                     continue;
                 }
-                let e = r.estimates(&self.targets, conf);
-                if r.unstable || r.n >= cap || self.settled(&e) {
-                    *d = Some(e);
+                let e = reps[i].estimates(&self.targets, conf);
+                if reps[i].unstable || reps[i].n >= cap || self.settled(&e) {
+                    done[i] = true;
+                    self.settled_point(&todo[i], &scns[i], &reps[i], e)?;
                 }
             }
         }
-        for ((p, r), (scn, e)) in todo.iter().zip(&reps).zip(scns.iter().zip(done)) {
-            let e = e.ok_or_else(|| Error::other("internal: point not settled"))?;
-            if self.demand.is_empty() {
-                let ns = scn.skills.len() + 1;
-                self.demand = (0..r.n_intervals())
-                    .map(|k| (0..ns).map(|s| r.offered(k, s)).collect())
-                    .collect();
-                self.starts = (0..r.n_intervals())
-                    .map(|k| scn.warmup + k as f64 * scn.interval)
-                    .collect();
-                self.interval = scn.interval;
-            }
-            self.log.borrow_mut().point(self, p, &e)?;
-            self.cache.insert(p.clone(), e);
+        Ok(())
+    }
+
+    /// Keeps a point that needs no more replications: logged to the
+    /// progress file at once, cached, and (the first point measured) the
+    /// demand per interval taken from it.
+    fn settled_point(&mut self, p: &[u32], scn: &Scenario, r: &Reps, e: Eval) -> Result<()> {
+        if self.demand.is_empty() {
+            let ns = scn.skills.len() + 1;
+            self.demand = (0..r.n_intervals())
+                .map(|k| (0..ns).map(|s| r.offered(k, s)).collect())
+                .collect();
+            self.starts = (0..r.n_intervals())
+                .map(|k| scn.warmup + k as f64 * scn.interval)
+                .collect();
+            self.interval = scn.interval;
         }
+        self.log.borrow_mut().point(self, p, &e)?;
+        self.cache.insert(p.to_vec(), e);
         Ok(())
     }
 

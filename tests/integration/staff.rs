@@ -634,6 +634,18 @@ fn a_box_too_large_to_enumerate_is_refused_with_exit_2() {
             && err.contains("lower --max"),
         "{err}"
     );
+    // The points measured before the refusal are in the progress file.
+    let progress =
+        std::fs::read_to_string(dir.path().join("output/split.staff-progress.csv")).unwrap();
+    let points: std::collections::BTreeSet<&str> = progress
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(15))
+        .collect();
+    assert!(
+        points.len() > 8 && points.contains("chat_a=12 chat_b=0 mail_a=0 mail_b=0"),
+        "{progress}"
+    );
     // Narrowed as it says, the same search runs: the cheap groups answer.
     let o = staff("6");
     let out = String::from_utf8_lossy(&o.stdout);
