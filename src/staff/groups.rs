@@ -15,8 +15,8 @@
 //!    meets); `u_i` shrinks to what the cheapest point met so far leaves
 //!    for group `i` once the others are at their `l`;
 //! 3. takes as last the group with the widest range and enumerates the
-//!    others' counts in the box `l ≤ x ≤ u` (at most [`MAX_COMBINATIONS`];
-//!    more is refused, exit 2), skipping a combination that costs more
+//!    others' counts in the box `l ≤ x ≤ u` (with three groups or more, at
+//!    most [`MAX_COMBINATIONS`]; more is refused, exit 2), skipping a combination that costs more
 //!    than the best point with the last group at `l` or that is above one
 //!    already needing only `l` of the last group; each remaining
 //!    combination bisects `f(x)` between `l` and the least `f` of the
@@ -48,7 +48,8 @@ use crate::scenario::Shift;
 use std::collections::BTreeMap;
 
 /// Most combinations of the enumerated groups' counts (every sized group
-/// but the last) a search walks; a larger box is refused.
+/// but the last) a search of three groups or more walks; a larger box is
+/// refused. Two groups enumerate one count, at most `--max + 1` values.
 pub const MAX_COMBINATIONS: u64 = 1_000;
 
 /// Combinations whose bisections run side by side (fixed, so the points
@@ -235,7 +236,8 @@ pub(crate) fn cheapest(
     let combos = free
         .iter()
         .fold(1u64, |n, &i| n.saturating_mul(width(i) + 1));
-    if combos > MAX_COMBINATIONS {
+    // Two groups walk one count (at most --max + 1 combinations): no blow-up.
+    if free.len() > 1 && combos > MAX_COMBINATIONS {
         let ranges: Vec<String> = free
             .iter()
             .map(|&i| format!("`{}` {}..={}", s.groups[i], low[i], up[i]))
@@ -393,6 +395,53 @@ pub(crate) fn hours_per_agent(shifts: &[Shift], from: f64, to: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_box_is_walked_in_order_once() {
+        // Groups 0 and 2 enumerated (1..=2 and 0..=1), group 1 bisected.
+        let (free, low, up) = ([0, 2], [1, 5, 0], [2, 9, 1]);
+        let mut x = Some(vec![1, 0]);
+        let mut seen = Vec::new();
+        while let Some(cur) = x {
+            x = next(&cur, &free, &low, &up);
+            seen.push(cur);
+        }
+        assert_eq!(seen, [[1, 0], [1, 1], [2, 0], [2, 1]]);
+    }
+
+    /// Runs a probe against "meets from `need` on" and returns (found, asked).
+    fn probe(lo: i64, hi: i64, top: i64, need: u32) -> (Option<u32>, Vec<u32>) {
+        let mut p = Probe {
+            x: Vec::new(),
+            lo,
+            hi,
+            sure: false,
+            top,
+            found: None,
+        };
+        let mut asked = Vec::new();
+        while let Some(c) = p.ask() {
+            asked.push(c);
+            p.tell(c, c >= need);
+        }
+        (p.found.flatten(), asked)
+    }
+
+    #[test]
+    fn a_probe_bisects_and_measures_what_it_answers() {
+        for need in 0..=9 {
+            let (found, asked) = probe(-1, 9, 9, need);
+            assert_eq!(found, Some(need), "{asked:?}");
+            assert!(
+                asked.contains(&need) && asked.len() <= 5,
+                "{need}: {asked:?}"
+            );
+        }
+        // An upper end that fails after all (noise) falls back to the bound.
+        assert_eq!(probe(1, 4, 12, 7).0, Some(7));
+        // Nothing up to the bound meets.
+        assert_eq!(probe(1, 4, 12, 13).0, None);
+    }
 
     #[test]
     fn hours_count_each_shift_inside_the_window() {
