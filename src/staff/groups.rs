@@ -42,7 +42,7 @@
 //! bisection of at most `log2(u − l) + 2` points; the printout says how
 //! many and how large the box was.
 
-use super::search::{Eval, Outcome, Searcher};
+use super::search::{Eval, Outcome, PointOf, Searcher};
 use crate::error::{Error, Result};
 use crate::scenario::Shift;
 use std::collections::BTreeMap;
@@ -160,8 +160,7 @@ pub(crate) fn cheapest(
             }) as Box<dyn Fn(u32) -> Vec<u32>>
         })
         .collect();
-    let searches: Vec<(&dyn Fn(u32) -> Vec<u32>, u32)> =
-        alone.iter().map(|f| (f.as_ref(), 1)).collect();
+    let searches: Vec<(PointOf<'_>, u32)> = alone.iter().map(|f| (f.as_ref(), 1)).collect();
     let up: Vec<u32> = s
         .smallest_all(&searches, met)?
         .into_iter()
@@ -181,8 +180,7 @@ pub(crate) fn cheapest(
             }) as Box<dyn Fn(u32) -> Vec<u32>>
         })
         .collect();
-    let searches: Vec<(&dyn Fn(u32) -> Vec<u32>, u32)> =
-        with_caps.iter().map(|f| (f.as_ref(), 0)).collect();
+    let searches: Vec<(PointOf<'_>, u32)> = with_caps.iter().map(|f| (f.as_ref(), 0)).collect();
     let mut low = Vec::with_capacity(k);
     for o in s.smallest_all(&searches, met)? {
         match o {

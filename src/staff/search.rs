@@ -42,6 +42,9 @@ pub(crate) struct Eval {
     pub reps: u32,
 }
 
+/// A one-group search's point of a count (the others' counts fixed).
+pub(crate) type PointOf<'f> = &'f dyn Fn(u32) -> Vec<u32>;
+
 /// How a one-dimensional search ended.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Outcome {
@@ -358,7 +361,7 @@ impl Searcher<'_> {
     /// alone and ends the same way.
     pub(crate) fn smallest_all(
         &mut self,
-        searches: &[(&dyn Fn(u32) -> Vec<u32>, u32)],
+        searches: &[(PointOf<'_>, u32)],
         met: &dyn Fn(&Eval) -> bool,
     ) -> Result<Vec<Outcome>> {
         let mut climbs: Vec<Climb> = searches.iter().map(|&(_, st)| Climb::new(st)).collect();
