@@ -33,7 +33,7 @@ mod req_report;
 mod search;
 pub mod target;
 
-pub use profile::{MAX_BATCHES, MAX_ROUNDS, Requirement};
+pub use profile::{MAX_ROUNDS, Requirement};
 pub use target::{Op, Target, accepted};
 
 use crate::error::{Context, Error, Result};

@@ -28,10 +28,12 @@
 //! none did, the last one run, with the intervals that miss named): no
 //! single interval can lose an agent, nor trade two for one with a
 //! neighbour, without some interval missing. Every profile is run on the
-//! same replications (common random numbers), in parallel, with the
-//! replications of a batch added (up to [`MAX_BATCHES`] batches, within
-//! `--max-replications`) while an interval's target is undecided and less
-//! precise than `--precision`. Intervals without demand, or outside the
+//! same replications (common random numbers), in parallel, and gets
+//! batches of replications (replication `r` is always the same random
+//! numbers, so this is deterministic) until every searched interval's
+//! target is decided (its confidence interval wholly on one side of the
+//! target) or precise (half-width below `--precision`), up to
+//! `--max-replications`. Intervals without demand, or outside the
 //! group's shifts, get 0 agents. An interval that no constant count met (a
 //! trickle of conversations the rule cannot decide on) is set apart: it
 //! keeps the smallest constant count meeting by the means (1 if none), is
@@ -47,8 +49,6 @@ use std::collections::BTreeMap;
 
 /// Most profiles simulated by one search.
 pub const MAX_ROUNDS: u32 = 60;
-/// Most batches of replications run at one profile.
-pub const MAX_BATCHES: u32 = 4;
 
 /// The per-interval requirement of one group, found with time-varying staffing.
 #[derive(Clone, Debug)]
@@ -69,6 +69,12 @@ pub struct Requirement {
     pub rounds: u32,
     /// Replications run at the answer.
     pub replications: u32,
+    /// Confidence of the decision rule (each interval's, on its own).
+    pub confidence: f64,
+    /// Replications per batch.
+    pub batch: u32,
+    /// Most replications run at one profile (`--max-replications`).
+    pub max_replications: u32,
 }
 
 impl Requirement {
@@ -124,8 +130,8 @@ impl Profiles<'_, '_> {
     }
 
     /// Whether every searched interval's targets are decided or precise enough.
-    fn settled(&self, e: &Eval, staffed: &[bool]) -> bool {
-        e.intervals.iter().zip(staffed).all(|(row, &st)| {
+    fn settled(&self, e: &Eval, open: &[bool]) -> bool {
+        e.intervals.iter().zip(open).all(|(row, &st)| {
             !st || self.s.targets.iter().zip(row).all(|((t, _), c)| {
                 let c = &c.ci;
                 let decided = t.met(c, false)
@@ -138,8 +144,9 @@ impl Profiles<'_, '_> {
         })
     }
 
-    /// Measures profile `p` (one count per report interval), once.
-    fn eval(&mut self, p: &[u32], staffed: &[bool], round: u32) -> Result<&Eval> {
+    /// Measures profile `p` (one count per report interval), once, with
+    /// batches of replications until the intervals `open` are settled.
+    fn eval(&mut self, p: &[u32], open: &[bool], round: u32) -> Result<&Eval> {
         if !self.cache.contains_key(p) {
             let mut scn = self.scn.clone();
             let mut full = vec![p.first().copied().unwrap_or(0); self.lead];
@@ -163,11 +170,7 @@ impl Profiles<'_, '_> {
                 let bar = s.bar;
                 reps.extend(&scn, &s.targets, true, s.pool, batch, &mut || bar.tick())?;
                 let e = reps.estimates(&s.targets, s.cfg.confidence);
-                if reps.unstable
-                    || reps.n >= cap
-                    || reps.n >= MAX_BATCHES * s.replications
-                    || self.settled(&e, staffed)
-                {
+                if reps.unstable || reps.n >= cap || self.settled(&e, open) {
                     break e;
                 }
             };
@@ -461,6 +464,9 @@ pub(crate) fn time_varying(s: &mut Searcher<'_>, start: &[IvAnswer]) -> Result<R
         met,
         rounds,
         replications: e.reps,
+        confidence: pr.s.cfg.confidence,
+        batch: pr.s.replications,
+        max_replications: pr.s.cfg.max_replications.max(pr.s.replications),
     })
 }
 

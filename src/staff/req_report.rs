@@ -101,6 +101,17 @@ pub(crate) fn text(r: &Requirement, targets: &[Target], o: &mut String) {
         r.replications,
         num((hours * 10.0).round() / 10.0)
     );
+    let _ = writeln!(
+        o,
+        "Rule per interval: an interval meets a target when its {}% confidence interval clears \
+         it (lower bound >= x for `>=`, upper bound <= x for `<=`), a statement about each \
+         interval on its own, not about all intervals at once; every profile gets batches of {} \
+         replications until each searched interval's target is decided (its interval on one \
+         side of the target) or its half-width is below the precision, up to {}.",
+        num(r.confidence * 100.0),
+        r.batch,
+        r.max_replications
+    );
     let _ = writeln!(o);
     let mut head = vec!["interval".to_string(), "agents".to_string()];
     head.extend(targets.iter().map(|t| format!("{} mean [CI]", t.text())));
