@@ -95,10 +95,12 @@ struct Profiles<'s, 'a> {
     /// Profile slots before the first report interval (the warm-up).
     lead: usize,
     cache: BTreeMap<Vec<u32>, Eval>,
+    /// Per interval: it has demand and the group may work in it.
+    staffed: Vec<bool>,
 }
 
 impl Profiles<'_, '_> {
-    fn new<'s, 'a>(s: &'s mut Searcher<'a>) -> Result<Profiles<'s, 'a>> {
+    fn new<'s, 'a>(s: &'s mut Searcher<'a>, staffed: &[bool]) -> Result<Profiles<'s, 'a>> {
         let mut scn = s.scenario(&[1])?;
         let name = &s.groups[0];
         let group = scn
@@ -126,6 +128,7 @@ impl Profiles<'_, '_> {
             group,
             lead: lead as usize,
             cache: BTreeMap::new(),
+            staffed: staffed.to_vec(),
         })
     }
 
@@ -174,6 +177,11 @@ impl Profiles<'_, '_> {
                     break e;
                 }
             };
+            let staffed = &self.staffed;
+            self.s
+                .log
+                .borrow_mut()
+                .rows(|w| super::req_report::profile_rows(w, self.s, round, p, &e, staffed))?;
             self.cache.insert(p.to_vec(), e);
         }
         self.cache
@@ -370,7 +378,7 @@ pub(crate) fn time_varying(s: &mut Searcher<'_>, start: &[IvAnswer]) -> Result<R
     // Intervals the search may change.
     let open: Vec<bool> = staffed.iter().zip(&apart).map(|(&x, &a)| x && !a).collect();
     let mut stage: Vec<usize> = open.iter().map(|&o| if o { 0 } else { STAGES }).collect();
-    let mut pr = Profiles::new(s)?;
+    let mut pr = Profiles::new(s, &staffed)?;
     let mut best: Option<Vec<u32>> = None;
     // Moves applied to `p` and not yet seen to meet everywhere.
     let mut pending: Vec<Move> = Vec::new();
