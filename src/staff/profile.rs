@@ -449,9 +449,10 @@ pub(crate) fn time_varying(s: &mut Searcher<'_>, start: &[IvAnswer]) -> Result<R
         last = moves.iter().map(|m| m.at()).collect();
         pending = moves;
     }
-    let rounds = pr.cache.len() as u32;
     let answer = best.unwrap_or(p);
-    let e = pr.eval(&answer, &open, rounds)?.clone();
+    let round = pr.cache.len() as u32 + 1;
+    let e = pr.eval(&answer, &open, round)?.clone();
+    let rounds = pr.cache.len() as u32;
     let values = (0..answer.len())
         .map(|k| {
             e.intervals
