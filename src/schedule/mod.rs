@@ -280,8 +280,8 @@ pub fn plan_and_repair(
         let undefined = |k: usize| {
             runs.last().is_some_and(|r| {
                 r.cells.get(k).is_some_and(|row| {
-                    row.iter()
-                        .any(|c| !c.met && !(c.est.lo.is_finite() && c.est.hi.is_finite()))
+                    let defined = |e: &Estimate| e.lo.is_finite() && e.hi.is_finite();
+                    row.iter().any(|c| !(c.met || defined(&c.est)))
                 })
             })
         };
