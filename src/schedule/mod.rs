@@ -274,9 +274,22 @@ pub fn plan_and_repair(
         }
         // The cheapest template working in each missed interval (ties: the
         // one working more of it, then file order) gets one more agent on
-        // the floor; intervals no count could size are not repaired.
+        // the floor; intervals no count could size are not repaired, nor
+        // those whose interval the plan's replications leave undefined (a
+        // trickle seen in fewer than two of them: agents cannot change that).
+        let undefined = |k: usize| {
+            runs.last().is_some_and(|r| {
+                r.cells.get(k).is_some_and(|row| {
+                    let defined = |e: &Estimate| e.lo.is_finite() && e.hi.is_finite();
+                    row.iter().any(|c| !(c.met || defined(&c.est)))
+                })
+            })
+        };
         let mut grow: Vec<usize> = Vec::new();
-        for &k in missed.iter().filter(|k| !not_sized.contains(k)) {
+        for &k in missed
+            .iter()
+            .filter(|&&k| !not_sized.contains(&k) && !undefined(k))
+        {
             let best = (0..t.len())
                 .filter(|&j| problem.cover[j][k] > 0.0)
                 .min_by(|&a, &b| {

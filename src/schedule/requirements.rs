@@ -155,6 +155,9 @@ mod tests {
             met: vec![false, true, false],
             rounds: 1,
             replications: 2,
+            confidence: 0.95,
+            batch: 2,
+            max_replications: 2,
         };
         let needs = needs(&req);
         assert_eq!(

@@ -34,7 +34,7 @@ mod search;
 pub mod target;
 
 pub use groups::MAX_COMBINATIONS;
-pub use profile::{MAX_BATCHES, MAX_ROUNDS, Requirement};
+pub use profile::{MAX_ROUNDS, Requirement};
 pub use target::{Op, Target, accepted};
 
 use crate::error::{Context, Error, Result};

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 /// variants and several groups: `count` is the head-count of all sized
 /// groups together, `group_counts` each group's (`a=3 b=5`).
 #[derive(serde::Serialize)]
-struct StaffingRow<'a> {
+pub(super) struct StaffingRow<'a> {
     scope: &'a str,
     interval_start: &'a str,
     interval: &'a str,
@@ -128,8 +128,10 @@ fn point_rows(
     Ok(())
 }
 
+/// One row of `staffing.csv` (also used for the per-interval profiles'
+/// rows of the progress file, [`super::req_report::profile_rows`]).
 #[allow(clippy::too_many_arguments)]
-fn row<'a>(
+pub(super) fn row<'a>(
     t: &'a Target,
     start: &'a str,
     lab: &'a str,
@@ -191,6 +193,18 @@ impl Progress {
     pub(crate) fn point(&mut self, s: &Searcher<'_>, p: &[u32], e: &Eval) -> Result<()> {
         if let Some(w) = &mut self.w {
             point_rows(w, s, p, e, "")?;
+            w.flush().map_err(|e| Error::io("write", &self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Appends rows written by `f` (when there is a file).
+    pub(crate) fn rows(
+        &mut self,
+        f: impl FnOnce(&mut csv::Writer<std::fs::File>) -> Result<()>,
+    ) -> Result<()> {
+        if let Some(w) = &mut self.w {
+            f(w)?;
             w.flush().map_err(|e| Error::io("write", &self.path, e))?;
         }
         Ok(())

@@ -5,11 +5,14 @@
 //! target's `<metric>_mean,<metric>_ci_low,<metric>_ci_high` at the answer
 //! — `<metric>_<skill>_…` for a target on one skill — and `met`: `yes`,
 //! `no`, or `not staffed` without demand or off shift) and the
-//! chart of agents per interval (`charts/requirements`). Pure: results in,
-//! text or bytes out, except the chart, drawn by [`crate::report::charts`].
+//! chart of agents per interval (`charts/requirements`), and the rows of
+//! each profile simulated, for the progress file ([`profile_rows`]). Pure:
+//! results in, text or bytes out, except the chart, drawn by
+//! [`crate::report::charts`].
 
 use super::profile::Requirement;
-use super::report::Found;
+use super::report::{Found, row};
+use super::search::{Eval, Searcher};
 use super::target::Target;
 use crate::engine::time::label;
 use crate::error::{Error, Result};
@@ -101,6 +104,17 @@ pub(crate) fn text(r: &Requirement, targets: &[Target], o: &mut String) {
         r.replications,
         num((hours * 10.0).round() / 10.0)
     );
+    let _ = writeln!(
+        o,
+        "Rule per interval: an interval meets a target when its {}% confidence interval clears \
+         it (lower bound >= x for `>=`, upper bound <= x for `<=`), a statement about each \
+         interval on its own, not about all intervals at once; every profile gets batches of {} \
+         replications until each searched interval's target is decided (its interval on one \
+         side of the target) or its half-width is below the precision, up to {}.",
+        num(r.confidence * 100.0),
+        r.batch,
+        r.max_replications
+    );
     let _ = writeln!(o);
     let mut head = vec!["interval".to_string(), "agents".to_string()];
     head.extend(targets.iter().map(|t| format!("{} mean [CI]", t.text())));
@@ -154,4 +168,48 @@ pub(crate) fn chart(found: &[Found<'_>], dir: &Path) -> Result<()> {
         &series,
         Some(&|t| label(t)),
     )
+}
+
+/// The progress file's rows of profile `p`, the `round`-th simulated by the
+/// time-varying search: one per staffed interval and target, in the
+/// columns of `staffing.csv`, with `count` the interval's head-count in the
+/// profile, `group_counts` the group's (`team=4`), `chosen` `profile N`
+/// and `cost` empty.
+pub(crate) fn profile_rows(
+    w: &mut csv::Writer<impl std::io::Write>,
+    s: &Searcher<'_>,
+    round: u32,
+    p: &[u32],
+    e: &Eval,
+    staffed: &[bool],
+) -> Result<()> {
+    let conf = num(s.cfg.confidence);
+    let chosen = format!("profile {round}");
+    let group = s.groups.first().map_or("", String::as_str);
+    for (k, row_k) in e.intervals.iter().enumerate() {
+        if !staffed.get(k).copied().unwrap_or(false) {
+            continue;
+        }
+        let start = s.starts.get(k).copied().unwrap_or(f64::NAN);
+        let (st, lab) = (num(start), label(start));
+        let count = p.get(k).copied().unwrap_or(0).to_string();
+        let gc = format!("{group}={count}");
+        for ((t, _), c) in s.targets.iter().zip(row_k) {
+            w.serialize(row(
+                t,
+                &st,
+                &lab,
+                &count,
+                Some(&c.ci),
+                &conf,
+                &chosen,
+                s,
+                Some(e.reps),
+                &gc,
+                None,
+            ))
+            .map_err(|e| Error::other(format!("cannot write a profile row: {e}")))?;
+        }
+    }
+    Ok(())
 }
