@@ -175,6 +175,7 @@ pub fn run(path: &Path, cfg: &ScheduleConfig, log: &mut dyn FnMut(&str)) -> Resu
             threads: cfg.threads,
             max_memory: cfg.max_memory,
             progress: cfg.progress,
+            out: cfg.out.clone(),
         },
     )?;
     log(&format!(
@@ -242,6 +243,8 @@ pub fn plan_and_repair(
         .filter(|&k| matches!(req.needs[k], Need::NotMet(_)))
         .collect();
     let first = problem.solve()?;
+    let mut progress =
+        PlanProgress::create(&cfg.out.join(format!("{}.schedule-progress.csv", scn.name)))?;
     let mut scheduled = first.agents.clone();
     let mut runs: Vec<PlanRun> = Vec::new();
     let mut unrepairable: Vec<usize> = Vec::new();
@@ -267,6 +270,7 @@ pub fn plan_and_repair(
             crate::report::num(pr.cost),
             pr.missed.len()
         ));
+        progress.append(&report::plan_run_rows(t, &pr))?;
         let missed = pr.missed.clone();
         runs.push(pr);
         if missed.is_empty() || round >= cfg.max_repairs {
@@ -315,6 +319,7 @@ pub fn plan_and_repair(
     }
     let last = runs.last().map_or(Vec::new(), |r| r.floor.clone());
     let table = plan::plan_table(&base.table, &shifts.group, t, &last);
+    progress.finish();
     Ok(Outcome {
         shifts,
         req,
@@ -415,5 +420,75 @@ impl Outcome {
         (0..self.req.needs.len())
             .filter(|&k| matches!(self.req.needs[k], Need::NotMet(_)))
             .collect()
+    }
+}
+
+/// `<out>/<scenario>.schedule-progress.csv`: every simulated plan's rows of
+/// `plans.csv`, appended and flushed as the plan finishes, so a long repair
+/// that fails or is stopped loses nothing already run; removed once the
+/// outputs (whose `plans.csv` has the same rows) are written.
+struct PlanProgress {
+    w: csv::Writer<std::fs::File>,
+    path: PathBuf,
+}
+
+impl PlanProgress {
+    /// Creates `path` (replacing a previous progress file, never through a
+    /// link) with `plans.csv`'s header.
+    fn create(path: &Path) -> Result<PlanProgress> {
+        let _ = std::fs::remove_file(path);
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| Error::io("create", path, e))?;
+        let mut p = PlanProgress {
+            w: crate::sweep::grid::results_writer(f),
+            path: path.to_path_buf(),
+        };
+        p.append(&[report::PLAN_HEADER.map(String::from).to_vec()])?;
+        Ok(p)
+    }
+
+    /// Appends `rows` and flushes them to the file.
+    fn append(&mut self, rows: &[Vec<String>]) -> Result<()> {
+        for r in rows {
+            self.w
+                .write_record(r)
+                .map_err(|e| Error::io("write", &self.path, std::io::Error::other(e)))?;
+        }
+        self.w
+            .flush()
+            .map_err(|e| Error::io("write", &self.path, e))
+    }
+
+    /// Removes the file: its rows are in `plans.csv`.
+    fn finish(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PlanProgress;
+
+    #[test]
+    fn plan_progress_rows_are_on_disk_before_the_search_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.schedule-progress.csv");
+        std::fs::write(&path, "stale\n").unwrap();
+        let mut p = PlanProgress::create(&path).unwrap();
+        let row = |r: &str| ["0", r, "3", "2", "120", "1"].map(String::from).to_vec();
+        p.append(&[row("early"), row("late")]).unwrap();
+        // Read while the writer is still open: flushed, header first, the
+        // previous file replaced.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "round,template,agents,on_floor,plan_cost,intervals_missed\n\
+             0,early,3,2,120,1\n0,late,3,2,120,1\n"
+        );
+        p.finish();
+        assert!(!path.exists());
     }
 }

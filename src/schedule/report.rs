@@ -4,7 +4,8 @@
 //! with each target's value), `scheduled.toml`, the coverage chart and
 //! `report.html`.
 
-use super::{Outcome, ScheduleConfig};
+use super::shifts::Template;
+use super::{Outcome, PlanRun, ScheduleConfig};
 use crate::engine::time::label;
 use crate::error::{Context, Error, Result};
 use crate::report::charts::{Estimate, Series, lines};
@@ -50,31 +51,39 @@ fn schedule_rows(o: &Outcome) -> Vec<Vec<String>> {
     rows
 }
 
-/// `plans.csv`: every plan simulated, one row per plan and template.
-fn plan_rows(o: &Outcome) -> Vec<Vec<String>> {
-    let mut rows = vec![
-        [
-            "round",
-            "template",
-            "agents",
-            "on_floor",
-            "plan_cost",
-            "intervals_missed",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for r in &o.runs {
-        for (j, t) in o.templates().iter().enumerate() {
-            rows.push(vec![
+/// The header of `plans.csv` (and of the progress file).
+pub(super) const PLAN_HEADER: [&str; 6] = [
+    "round",
+    "template",
+    "agents",
+    "on_floor",
+    "plan_cost",
+    "intervals_missed",
+];
+
+/// One simulated plan's rows of `plans.csv`, one per template.
+pub(super) fn plan_run_rows(templates: &[Template], r: &PlanRun) -> Vec<Vec<String>> {
+    templates
+        .iter()
+        .enumerate()
+        .map(|(j, t)| {
+            vec![
                 r.round.to_string(),
                 t.name.clone(),
                 r.scheduled[j].to_string(),
                 r.floor[j].to_string(),
                 num(r.cost),
                 r.missed.len().to_string(),
-            ]);
-        }
+            ]
+        })
+        .collect()
+}
+
+/// `plans.csv`: every plan simulated, one row per plan and template.
+fn plan_rows(o: &Outcome) -> Vec<Vec<String>> {
+    let mut rows = vec![PLAN_HEADER.map(String::from).to_vec()];
+    for r in &o.runs {
+        rows.extend(plan_run_rows(o.templates(), r));
     }
     rows
 }

@@ -64,6 +64,8 @@ pub struct ReqConfig {
     pub max_memory: Option<u64>,
     /// Show the search's spinner.
     pub progress: bool,
+    /// Where the search's progress file goes (none when empty).
+    pub out: std::path::PathBuf,
 }
 
 /// Agents needed per report interval for `group` of `base`, sized always on
@@ -86,7 +88,7 @@ pub fn per_interval(base: &Base, group: &str, cfg: &ReqConfig) -> Result<Require
         max_replications: 100,
         confidence: cfg.confidence,
         max: cfg.max,
-        out: std::path::PathBuf::new(),
+        out: cfg.out.clone(),
         overrides: cfg.overrides.clone(),
         threads: cfg.threads,
         progress: cfg.progress,

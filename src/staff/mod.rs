@@ -387,10 +387,12 @@ pub fn run(path: &Path, cfg: &StaffConfig, warn: &mut dyn FnMut(&str)) -> Result
 
 /// Agents needed per report interval for `group` of the base scenario in
 /// `base`, by simulating time-varying staffing (see `--per-interval`;
-/// `cfg.per_interval`, `variants`, `out` and `groups` are not read). With
+/// `cfg.per_interval`, `variants` and `groups` are not read). With
 /// `always_on`, the group's shifts and breaks are removed first (a shift
 /// plan decides when it works); otherwise intervals outside its shifts get
-/// 0 agents. Nothing is written; a spinner shows with `cfg.progress`.
+/// 0 agents. Unless `cfg.out` is empty, every simulated profile's rows go to
+/// `out/<scenario name>.staff-progress.csv` as it finishes (removed when the
+/// search succeeds); a spinner shows with `cfg.progress`.
 ///
 /// # Errors
 ///
@@ -425,7 +427,13 @@ pub fn requirements(
     };
     let targets = scoped_targets(&base.path, &cfg, scn)?;
     let replications = replications_of(&cfg, scn)?;
-    let log = RefCell::new(Progress::default());
+    // Each simulated profile's rows, kept if the search fails.
+    let log = RefCell::new(if cfg.out.as_os_str().is_empty() {
+        Progress::default()
+    } else {
+        std::fs::create_dir_all(&cfg.out).map_err(|e| Error::io("create", &cfg.out, e))?;
+        Progress::create(&cfg.out.join(format!("{}.staff-progress.csv", scn.name)))?
+    });
     let bar = spinner(cfg.progress);
     let pool = crate::runner::pool::pool(cfg.threads)?;
     let mut s = Searcher {
@@ -451,6 +459,10 @@ pub fn requirements(
     let iv = per_interval(&mut s)?;
     let req = profile::time_varying(&mut s, &iv);
     bar.finish_and_clear();
+    drop(s);
+    if req.is_ok() {
+        log.into_inner().finish();
+    }
     req
 }
 

@@ -176,6 +176,13 @@ fn a_plan_meets_its_targets_again_with_other_seeds_and_any_thread_count() {
         let b = std::fs::read(d.join("two/day").join(f)).unwrap();
         assert!(a == b, "{f} differs between --threads 1 and 2");
     }
+    // The progress files (profiles, plans) are gone once the outputs are
+    // written: their rows are in requirements and plans.csv.
+    let left: Vec<_> = std::fs::read_dir(d.join("one"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["day"], "{left:?}");
     let dir = d.join("one/day");
     crate::browser::check_report(&dir.join("report.html"), 1);
     let plan = rows(&dir.join("schedule.csv"));
