@@ -242,7 +242,7 @@ impl Sim<'_> {
                 self.agents[p].sticky.push_back((c, key));
                 self.queue_enter(c, true);
                 self.q
-                    .schedule(now + sticky, crate::sim::Ev::Sticky { conv: c, key });
+                    .schedule_fixed(sticky, crate::sim::Ev::Sticky { conv: c, key });
             }
             _ => {
                 if !self.try_route(c) {

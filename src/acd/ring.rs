@@ -40,7 +40,7 @@ impl Sim<'_> {
             self.q.schedule(now + delay, Ev::Accept { conv: c, key });
         } else {
             self.q
-                .schedule(now + r.ring_timeout, Ev::RingTimeout { conv: c, key });
+                .schedule_fixed(r.ring_timeout, Ev::RingTimeout { conv: c, key });
         }
         self.refresh(a);
     }

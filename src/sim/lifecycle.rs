@@ -172,7 +172,8 @@ impl Sim<'_> {
                     conv.timers.consumer.cancel();
                     conv.timers.auto_close.cancel();
                     let key = conv.timers.state.key();
-                    self.q.schedule_in(window, Ev::StyleClose { conv: c, key });
+                    self.q
+                        .schedule_fixed(window, Ev::StyleClose { conv: c, key });
                     self.after_release(a);
                 }
             }

@@ -162,21 +162,20 @@ impl Sim<'_> {
     /// Timers of a conversation that now awaits the consumer: auto-close
     /// (unless exempt: manual SLA) and, if the style parks, park.
     pub(crate) fn arm_idle(&mut self, c: ConvId) {
-        let now = self.q.now();
         let s = self.convs[c].skill as usize;
         let conv = &mut self.convs[c];
         if let Some(ac) = self.scn.skills[s].auto_close
             && !conv.has(flag::MANUAL_SLA)
         {
             let key = conv.timers.auto_close.rearm();
-            self.q.schedule(now + ac, Ev::AutoClose { conv: c, key });
+            self.q.schedule_fixed(ac, Ev::AutoClose { conv: c, key });
         }
         if let Some(after) = self.styles[s].park_after {
             if after <= 0.0 {
                 self.park(c);
             } else {
                 let key = conv.timers.state.key();
-                self.q.schedule(now + after, Ev::Park { conv: c, key });
+                self.q.schedule_fixed(after, Ev::Park { conv: c, key });
             }
         }
     }
