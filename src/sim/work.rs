@@ -70,19 +70,26 @@ impl Sim<'_> {
         let skills = &self.skills;
         // Earliest deadline among the conversations of the channels it is
         // logged into (a two_login agent's other login waits); ties: first
-        // in the list (min_by keeps the first).
-        let Some((pos, _)) = ag
-            .worklist
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| ag.login & (1 << skills[convs[**c].skill as usize].channel) != 0)
-            .min_by(|x, y| convs[*x.1].deadline.total_cmp(&convs[*y.1].deadline))
-        else {
+        // in the list.
+        let mut best: Option<(usize, f64)> = None;
+        for (i, &c) in ag.worklist.iter().enumerate() {
+            let conv = &convs[c];
+            if ag.login & (1 << skills[conv.skill as usize].channel) != 0
+                && best.is_none_or(|(_, d)| conv.deadline.total_cmp(&d).is_lt())
+            {
+                best = Some((i, conv.deadline));
+            }
+        }
+        let Some((pos, _)) = best else {
             return;
         };
         let overhead = self.scn.groups[ag.group.ix()].switch_overhead;
         let ag = &mut self.agents[a];
-        let c = ag.worklist.remove(pos);
+        let c = if pos + 1 == ag.worklist.len() {
+            ag.worklist.pop().expect("non-empty")
+        } else {
+            ag.worklist.remove(pos)
+        };
         let conv = &mut self.convs[c];
         let mut effort = self.scn.skills[conv.skill as usize]
             .agent_reply
