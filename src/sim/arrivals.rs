@@ -24,7 +24,14 @@ impl Sim<'_> {
             }
             arrivals => {
                 let e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, &mut rt.arrivals);
-                next_arrival(arrivals, &rt.day_factors, now, e, self.end)
+                match arrivals {
+                    // What `next_arrival` computes for a constant positive
+                    // rate (its first step reaches an infinite boundary).
+                    Arrivals::Poisson { rate } if *rate > 0.0 && rt.day_factors.is_empty() => {
+                        Some(now + e / rate)
+                    }
+                    _ => next_arrival(arrivals, &rt.day_factors, now, e, self.end),
+                }
             }
         };
         if let Some(t) = next

@@ -61,11 +61,18 @@ impl Sim<'_> {
 
     /// Starts typing the most urgent reply of the agent's work list (the
     /// seeds' SLA-sorted list), unless it is typing or logged out.
+    #[inline]
     pub(crate) fn start_next(&mut self, a: AgentId) {
         let ag = &self.agents[a];
-        if ag.typing.is_some() || !ag.status.logged_in() || ag.worklist.is_empty() {
-            return;
+        if ag.typing.is_none() && ag.status.logged_in() && !ag.worklist.is_empty() {
+            self.start_reply(a);
         }
+    }
+
+    /// [`Self::start_next`] for an agent that is free to type and owes a reply.
+    #[inline(never)]
+    fn start_reply(&mut self, a: AgentId) {
+        let ag = &self.agents[a];
         let convs = &self.convs;
         let skills = &self.skills;
         // Earliest deadline among the conversations of the channels it is
