@@ -153,8 +153,11 @@ impl Sim<'_> {
                 // The agent returns it: to the end of its skill's queue.
                 self.return_to_queue(c);
             }
-        } else {
-            self.solve(c);
+        } else if self.solve(c) == Some(a) {
+            // Solving released the agent and ran `after_release` for it,
+            // and nothing changed since: a second run would find nothing
+            // to update, pull or start.
+            return;
         }
         self.after_release(a);
     }
