@@ -51,11 +51,17 @@ impl Sim<'_> {
         }
     }
 
-    /// After an agent's load or status changed: update eligibility, pull
-    /// from the queues, type the next reply.
+    /// After an agent's load or status changed: pull from the queues,
+    /// update eligibility, type the next reply. Pulling first spares an
+    /// agent that takes waiting work at once an insertion into its group's
+    /// eligible set and the removal right after: pulling reads no rank
+    /// (it asks [`crate::model::agent::Agent::free_for`]), its assignments
+    /// refresh the agent themselves, and what selection reads of the sets
+    /// (the best key, the best key outside a skip list) does not depend on
+    /// the order in which the sets were updated.
     pub(crate) fn after_release(&mut self, a: AgentId) {
-        self.refresh(a);
         self.pull(a);
+        self.refresh(a);
         self.start_next(a);
     }
 
