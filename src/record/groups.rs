@@ -86,6 +86,10 @@ impl GroupLoad {
             return;
         }
         let c = self.column(group, messaging);
+        if let Some(k) = self.memo.covers(a, b) {
+            f(&mut self.rows[k * self.n_cols + c], b - a);
+            return;
+        }
         let (k0, k1) = (self.interval_of(a), self.interval_of(b));
         if k0 == k1 {
             f(&mut self.rows[k0 * self.n_cols + c], b - a);

@@ -76,6 +76,13 @@ impl IntervalMemo {
         self.learn(t, last, compute(t))
     }
 
+    /// The interval of every time in `[a, b]`, if both ends are known to
+    /// fall in the same one.
+    #[inline]
+    pub(super) fn covers(&self, a: f64, b: f64) -> Option<usize> {
+        (self.lo <= a && b <= self.hi).then_some(self.k)
+    }
+
     /// `t` is in interval `k`.
     #[cold]
     fn learn(&mut self, t: f64, last: usize, k: usize) -> usize {
