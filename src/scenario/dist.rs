@@ -95,9 +95,20 @@ impl Dist {
         Ok(Dist::Gamma { mean, sd, sampler })
     }
 
-    /// Draws one value.
+    /// Draws one value. The exponential (the common case) is drawn inline;
+    /// the others out of line (the same draws either way).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if let Dist::Exponential { mean } = self {
+            let e: f64 = Exp1.sample(rng);
+            return mean * e;
+        }
+        self.sample_any(rng)
+    }
+
+    /// [`Dist::sample`] for every kind.
+    #[inline(never)]
+    fn sample_any<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Exponential { mean } => {
                 let e: f64 = Exp1.sample(rng);
