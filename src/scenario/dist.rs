@@ -256,9 +256,19 @@ impl CountDist {
         Ok(CountDist::Poisson { mean, sampler })
     }
 
-    /// Draws one count (>= 1).
+    /// Draws one count (>= 1). A fixed count (the common case: one
+    /// exchange) is read inline, the others drawn out of line.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        if let CountDist::Deterministic { value } = self {
+            return *value;
+        }
+        self.sample_any(rng)
+    }
+
+    /// [`CountDist::sample`] for every kind.
+    #[inline(never)]
+    fn sample_any<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         match self {
             CountDist::Geometric { ln_q, .. } => {
                 if *ln_q == f64::NEG_INFINITY {
