@@ -115,7 +115,16 @@ impl Sim<'_> {
             best.map(|k| AgentId::new(k.2 as usize))
         };
         if conv.ignored.is_empty() {
-            return pick(&|_| false);
+            // The common case: the best head of the groups' sets.
+            let best = match conv.target_group {
+                Some(g) => self.groups[g].avail[ch].first(),
+                None => self.skills[conv.skill as usize]
+                    .groups
+                    .iter()
+                    .filter_map(|&(g, _)| self.groups[g].avail[ch].first())
+                    .min(),
+            };
+            return best.map(|k| AgentId::new(k.2 as usize));
         }
         pick(&|a| conv.ignored.contains(&AgentId::new(a as usize))).or_else(|| {
             let last = conv.ignored.last().expect("non-empty").ix() as u32;
@@ -328,7 +337,18 @@ impl Sim<'_> {
     /// select_queue: the agent takes work while it can: its sticky
     /// conversations, its group's transfers, then the queues of its skills
     /// (highest priority, then longest waiting).
+    #[inline]
     pub(crate) fn pull(&mut self, a: AgentId) {
+        // Most calls find nothing waiting: they stop here, without the
+        // setup of the loop's frame.
+        if self.work_waits_for(a) {
+            self.pull_waiting(a);
+        }
+    }
+
+    /// [`Self::pull`] once something waits.
+    #[inline(never)]
+    fn pull_waiting(&mut self, a: AgentId) {
         loop {
             if !self.work_waits_for(a) {
                 return;

@@ -14,20 +14,59 @@ pub struct Histogram {
     counts: Vec<u64>,
 }
 
-/// Lower edges of bins 1.. (10^(i/20)), computed once: finding a bin is a
-/// binary search, not a logarithm, on the simulation's hot path.
-fn edges() -> &'static [f64; BINS - 1] {
-    static EDGES: std::sync::OnceLock<[f64; BINS - 1]> = std::sync::OnceLock::new();
-    EDGES.get_or_init(|| std::array::from_fn(|i| 10f64.powf(i as f64 / PER_DECADE)))
+/// Sub-ranges per octave of the bin lookup table (a power of two).
+const SUB_BITS: u32 = 3;
+/// Octaves from 1 s covered by the lookup table (2^24 s > the last edge).
+const OCTAVES: usize = 24;
+
+/// The bin edges and a lookup table over them, computed once.
+struct Edges {
+    /// Lower edges of bins 1.. (10^(i/20)).
+    lower: [f64; BINS - 1],
+    /// Per sub-range of an octave (the top `SUB_BITS` bits of the
+    /// mantissa of a value ≥ 1, with its exponent): the number of edges ≤
+    /// the sub-range's smallest value. A value's bin is that count plus the
+    /// one or two edges of its own sub-range it reaches (a sub-range spans
+    /// less than one bin), so finding it takes no logarithm and no search.
+    first: [u8; OCTAVES << SUB_BITS],
 }
 
+fn edges() -> &'static Edges {
+    static EDGES: std::sync::OnceLock<Edges> = std::sync::OnceLock::new();
+    EDGES.get_or_init(|| {
+        let lower: [f64; BINS - 1] = std::array::from_fn(|i| 10f64.powf(i as f64 / PER_DECADE));
+        let first = std::array::from_fn(|k| {
+            let low = f64::from_bits((ONE_KEY + k as u64) << (52 - SUB_BITS));
+            lower.partition_point(|&e| e <= low) as u8
+        });
+        Edges { lower, first }
+    })
+}
+
+/// The table key of 1.0: its biased exponent, shifted by `SUB_BITS`.
+const ONE_KEY: u64 = 1023 << SUB_BITS;
+
 impl Histogram {
+    /// The bin of `v`: 0 below 1 s (and NaN), else the number of lower
+    /// edges ≤ `v`, capped at the overflow bin.
+    #[inline]
     fn index(v: f64) -> usize {
         if !(v >= 1.0) {
             return 0;
         }
-        // Number of edges <= v: bin 1 starts at the first edge (1 s).
-        edges().partition_point(|&e| e <= v).min(BINS - 1)
+        let e = edges();
+        let key = ((v.to_bits() >> (52 - SUB_BITS)) - ONE_KEY) as usize;
+        let Some(&first) = e.first.get(key) else {
+            // At least 2^24 s: past the last edge.
+            return BINS - 1;
+        };
+        let mut i = first as usize;
+        while let Some(&edge) = e.lower.get(i)
+            && edge <= v
+        {
+            i += 1;
+        }
+        i.min(BINS - 1)
     }
 
     /// Upper edge of bin `i` (seconds).
@@ -105,6 +144,8 @@ mod tests {
         assert_eq!(Histogram::index(1.1), 1);
         assert_eq!(Histogram::index(10.0), 21);
         assert_eq!(Histogram::index(1e12), BINS - 1);
+        assert_eq!(Histogram::index(f64::INFINITY), BINS - 1);
+        assert_eq!(Histogram::index(f64::NAN), 0);
         for v in [1.5, 7.0, 33.0, 1234.5, 86_400.0] {
             let i = Histogram::index(v);
             assert!(
@@ -112,6 +153,27 @@ mod tests {
                     && v < Histogram::upper(i) * (1.0 + 1e-12),
                 "{v} in bin {i}"
             );
+        }
+    }
+
+    /// The table lookup gives the bin a search of the edges gives, at
+    /// every edge, just around it, and between edges.
+    #[test]
+    fn lookup_matches_a_search_of_the_edges() {
+        let lower = &edges().lower;
+        let search = |v: f64| {
+            if !(v >= 1.0) {
+                0
+            } else {
+                lower.partition_point(|&e| e <= v).min(BINS - 1)
+            }
+        };
+        let mut values = vec![0.0, 0.999, 1.0, 2.0, 4.0, 1e7, 2e7, 16_777_216.0, 1e300];
+        for &e in lower.iter() {
+            values.extend([e, e.next_down(), e.next_up(), e * 1.03, e * 0.97]);
+        }
+        for v in values {
+            assert_eq!(Histogram::index(v), search(v), "{v}");
         }
     }
 

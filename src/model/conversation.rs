@@ -260,7 +260,105 @@ pub struct Conv {
     pub arng: SplitMix64,
 }
 
+/// What a conversation starts with when it arrives (a new issue or a
+/// return): everything else starts empty, NaN or at the arrival time.
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    /// Its skill (and origin).
+    pub skill: u32,
+    /// Its flags ([`flag`]).
+    pub flags: u8,
+    /// Consumer messages still to come after the first.
+    pub left: u32,
+    /// Conversation id.
+    pub id: u64,
+    /// Consumer issue id.
+    pub issue: u64,
+    /// Arrival time.
+    pub now: f64,
+    /// Response-SLA deadline of the first reply.
+    pub deadline: f64,
+    /// Consumer-side random stream.
+    pub crng: SplitMix64,
+    /// Agent-side random stream.
+    pub arng: SplitMix64,
+}
+
 impl Conv {
+    /// A conversation arriving, queued, with fresh timers.
+    pub fn new(a: Arrival) -> Conv {
+        let mut c = Conv {
+            timers: Timers::default(),
+            state: State::Queued,
+            skill: 0,
+            origin: 0,
+            flags: 0,
+            agent: None,
+            prev_agent: None,
+            ignored: Vec::new(),
+            held_by: Vec::new(),
+            target_group: None,
+            left: 0,
+            reopens: 0,
+            id: 0,
+            issue: 0,
+            arrival: 0.0,
+            enqueued: 0.0,
+            open_since: 0.0,
+            msg_at: 0.0,
+            deadline: 0.0,
+            ring_since: 0.0,
+            handle: 0.0,
+            effort: 0.0,
+            q_since: 0.0,
+            wait: f64::NAN,
+            first_response: f64::NAN,
+            solved_at: f64::NAN,
+            crng: a.crng.clone(),
+            arng: a.arng.clone(),
+        };
+        c.restart(a);
+        c.timers = Timers::default();
+        c
+    }
+
+    /// Reuses this slot for a conversation arriving: every field as
+    /// [`Conv::new`] sets it, written in place (no temporary, and the
+    /// lists keep their memory); every timer of the previous conversation
+    /// becomes stale.
+    #[inline]
+    pub fn restart(&mut self, a: Arrival) {
+        self.timers.cancel_all();
+        self.state = State::Queued;
+        self.skill = a.skill;
+        self.origin = a.skill;
+        self.flags = a.flags;
+        self.agent = None;
+        self.prev_agent = None;
+        self.ignored.clear();
+        self.held_by.clear();
+        self.target_group = None;
+        self.left = a.left;
+        self.reopens = 0;
+        self.id = a.id;
+        self.issue = a.issue;
+        let now = a.now;
+        self.arrival = now;
+        self.enqueued = now;
+        self.open_since = now;
+        self.msg_at = now;
+        self.deadline = a.deadline;
+        self.ring_since = now;
+        self.handle = 0.0;
+        self.effort = 0.0;
+        self.wait = f64::NAN;
+        self.first_response = f64::NAN;
+        self.solved_at = f64::NAN;
+        self.q_since = now;
+        self.crng = a.crng;
+        self.arng = a.arng;
+    }
+
     /// Whether a flag is set.
     #[inline]
     pub fn has(&self, f: u8) -> bool {

@@ -8,6 +8,7 @@
 //! A column is one (group, login): one per group, two for a `two_login`
 //! group (live chat, then messaging), in group order.
 
+use super::IntervalMemo;
 use crate::metrics::LoadTally;
 use crate::scenario::{Mode, Scenario};
 
@@ -33,6 +34,8 @@ pub(super) struct GroupLoad {
     warmup: f64,
     interval: f64,
     last: usize,
+    /// The times known to fall in one interval.
+    memo: IntervalMemo,
     pub rows: Vec<LoadTally>,
 }
 
@@ -46,6 +49,7 @@ impl GroupLoad {
             warmup: scn.warmup,
             interval: scn.interval,
             last: n_intervals - 1,
+            memo: IntervalMemo::EMPTY,
             rows: vec![LoadTally::default(); n_cols * n_intervals],
         }
     }
@@ -58,9 +62,13 @@ impl GroupLoad {
         first + (two && messaging) as usize
     }
 
+    /// The interval of time `t` (remembered: see [`IntervalMemo`]).
     #[inline]
-    fn interval_of(&self, t: f64) -> usize {
-        (((t - self.warmup) / self.interval).max(0.0) as usize).min(self.last)
+    fn interval_of(&mut self, t: f64) -> usize {
+        let (warmup, interval, last) = (self.warmup, self.interval, self.last);
+        self.memo.get(t, last, |t| {
+            (((t - warmup) / interval).max(0.0) as usize).min(last)
+        })
     }
 
     /// Adds `f(row, dt)` for each interval's part of the measured span
@@ -78,6 +86,10 @@ impl GroupLoad {
             return;
         }
         let c = self.column(group, messaging);
+        if let Some(k) = self.memo.covers(a, b) {
+            f(&mut self.rows[k * self.n_cols + c], b - a);
+            return;
+        }
         let (k0, k1) = (self.interval_of(a), self.interval_of(b));
         if k0 == k1 {
             f(&mut self.rows[k0 * self.n_cols + c], b - a);

@@ -44,14 +44,15 @@ struct AgentRecord {
     tally: [AgentTally; 2],
 }
 
-/// The times known to fall in report interval `k`: [`Recorder::interval_of`]
-/// is a monotone function of time (a rounded subtraction and division,
-/// then a saturating cast and a cap), so every time between two that gave
-/// `k` gives `k` as well; the first interval reaches down to −∞ and the
-/// last up to +∞. Saves the division and the cast for most attributions
-/// (all of them in a one-interval run).
+/// The times known to fall in report interval `k`: the interval of a time
+/// is a monotone function of it (a rounded subtraction and division, then
+/// a saturating cast and a cap), so every time between two that gave `k`
+/// gives `k` as well; the first interval reaches down to −∞ and the last
+/// up to +∞. Saves the division and the cast for most attributions (all
+/// of them in a one-interval run). Used by the recorder and by the group
+/// load ([`groups`]).
 #[derive(Clone, Copy)]
-struct IntervalMemo {
+pub(super) struct IntervalMemo {
     lo: f64,
     hi: f64,
     k: usize,
@@ -59,11 +60,46 @@ struct IntervalMemo {
 
 impl IntervalMemo {
     /// Knows nothing (no time satisfies `lo <= t <= hi`).
-    const EMPTY: IntervalMemo = IntervalMemo {
+    pub(super) const EMPTY: IntervalMemo = IntervalMemo {
         lo: f64::INFINITY,
         hi: f64::NEG_INFINITY,
         k: usize::MAX,
     };
+
+    /// The interval of `t`: remembered, or `compute(t)` (monotone in `t`,
+    /// at most `last`) and remembered.
+    #[inline]
+    pub(super) fn get(&mut self, t: f64, last: usize, compute: impl FnOnce(f64) -> usize) -> usize {
+        if self.lo <= t && t <= self.hi {
+            return self.k;
+        }
+        self.learn(t, last, compute(t))
+    }
+
+    /// The interval of every time in `[a, b]`, if both ends are known to
+    /// fall in the same one.
+    #[inline]
+    pub(super) fn covers(&self, a: f64, b: f64) -> Option<usize> {
+        (self.lo <= a && b <= self.hi).then_some(self.k)
+    }
+
+    /// `t` is in interval `k`.
+    #[cold]
+    fn learn(&mut self, t: f64, last: usize, k: usize) -> usize {
+        if k == self.k {
+            self.lo = self.lo.min(t);
+            self.hi = self.hi.max(t);
+        } else {
+            *self = IntervalMemo { lo: t, hi: t, k };
+        }
+        if k == 0 {
+            self.lo = f64::NEG_INFINITY;
+        }
+        if k == last {
+            self.hi = f64::INFINITY;
+        }
+        k
+    }
 }
 
 impl AgentRecord {
@@ -153,31 +189,9 @@ impl<'a> Recorder<'a> {
     /// `cur_interval`).
     #[inline]
     fn interval_of(&mut self, t: f64) -> usize {
-        let m = self.memo;
-        if m.lo <= t && t <= m.hi {
-            return m.k;
-        }
-        self.interval_miss(t)
-    }
-
-    /// [`Self::interval_of`] computed, and remembered.
-    fn interval_miss(&mut self, t: f64) -> usize {
-        let last = self.n_intervals - 1;
-        let k = (((t - self.win.warmup) / self.scn.interval) as usize).min(last);
-        let m = &mut self.memo;
-        if k == m.k {
-            m.lo = m.lo.min(t);
-            m.hi = m.hi.max(t);
-        } else {
-            *m = IntervalMemo { lo: t, hi: t, k };
-        }
-        if k == 0 {
-            m.lo = f64::NEG_INFINITY;
-        }
-        if k == last {
-            m.hi = f64::INFINITY;
-        }
-        k
+        let (warmup, interval, last) = (self.win.warmup, self.scn.interval, self.n_intervals - 1);
+        self.memo
+            .get(t, last, |t| (((t - warmup) / interval) as usize).min(last))
     }
 
     /// The row of `skill` in the interval of time `t`.

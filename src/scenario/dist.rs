@@ -95,9 +95,20 @@ impl Dist {
         Ok(Dist::Gamma { mean, sd, sampler })
     }
 
-    /// Draws one value.
+    /// Draws one value. The exponential (the common case) is drawn inline;
+    /// the others out of line (the same draws either way).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if let Dist::Exponential { mean } = self {
+            let e: f64 = Exp1.sample(rng);
+            return mean * e;
+        }
+        self.sample_any(rng)
+    }
+
+    /// [`Dist::sample`] for every kind.
+    #[inline(never)]
+    fn sample_any<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Exponential { mean } => {
                 let e: f64 = Exp1.sample(rng);
@@ -245,9 +256,19 @@ impl CountDist {
         Ok(CountDist::Poisson { mean, sampler })
     }
 
-    /// Draws one count (>= 1).
+    /// Draws one count (>= 1). A fixed count (the common case: one
+    /// exchange) is read inline, the others drawn out of line.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        if let CountDist::Deterministic { value } = self {
+            return *value;
+        }
+        self.sample_any(rng)
+    }
+
+    /// [`CountDist::sample`] for every kind.
+    #[inline(never)]
+    fn sample_any<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         match self {
             CountDist::Geometric { ln_q, .. } => {
                 if *ln_q == f64::NEG_INFINITY {

@@ -8,7 +8,7 @@ use crate::engine::Streams;
 use crate::engine::rng::mix64;
 use crate::engine::time::DAY;
 use crate::model::ConvId;
-use crate::model::conversation::{Conv, State, Timers, flag};
+use crate::model::conversation::{Arrival, Conv, flag};
 use crate::scenario::Arrivals;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_xoshiro::SplitMix64;
@@ -24,7 +24,14 @@ impl Sim<'_> {
             }
             arrivals => {
                 let e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, &mut rt.arrivals);
-                next_arrival(arrivals, &rt.day_factors, now, e, self.end)
+                match arrivals {
+                    // What `next_arrival` computes for a constant positive
+                    // rate (its first step reaches an infinite boundary).
+                    Arrivals::Poisson { rate } if *rate > 0.0 && rt.day_factors.is_empty() => {
+                        Some(now + e / rate)
+                    }
+                    _ => next_arrival(arrivals, &rt.day_factors, now, e, self.end),
+                }
             }
         };
         if let Some(t) = next
@@ -67,46 +74,25 @@ impl Sim<'_> {
         if measured {
             flags |= flag::MEASURED;
         }
-        let conv = Conv {
-            timers: Timers::default(),
-            state: State::Queued,
+        let arrival = Arrival {
             skill: s as u32,
-            origin: s as u32,
             flags,
-            agent: None,
-            prev_agent: None,
-            ignored: Vec::new(),
-            held_by: Vec::new(),
-            target_group: None,
             left: exchanges - 1,
-            reopens: 0,
             id: self.next_id,
             issue,
-            arrival: now,
-            enqueued: now,
-            open_since: now,
-            msg_at: now,
+            now,
             deadline: now + sk.response_sla,
-            ring_since: now,
-            handle: 0.0,
-            effort: 0.0,
-            wait: f64::NAN,
-            first_response: f64::NAN,
-            solved_at: f64::NAN,
-            q_since: now,
             crng,
             arng,
         };
         self.next_id += 1;
         let c = match self.free_convs.pop() {
+            // A reused slot: every timer of the previous conversation is stale.
             Some(c) => {
-                // A reused slot: every timer of the previous conversation is stale.
-                let mut timers = self.convs[c].timers;
-                timers.cancel_all();
-                self.convs[c] = Conv { timers, ..conv };
+                self.convs[c].restart(arrival);
                 c
             }
-            None => self.convs.push(conv),
+            None => self.convs.push(Conv::new(arrival)),
         };
         self.count_alive(s);
         self.rec.arrived(now, s, new_issue);

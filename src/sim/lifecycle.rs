@@ -6,9 +6,9 @@
 
 use super::{Ev, PendingReturn, Sim};
 use crate::calibrate::Kind;
-use crate::model::ConvId;
 use crate::model::conversation::{CloseReason, State, flag};
 use crate::model::style::AfterSolve;
+use crate::model::{AgentId, ConvId};
 use crate::record::events::Detail;
 use crate::scenario::{Dist, Returns};
 use rand::{Rng, RngExt};
@@ -138,8 +138,10 @@ impl Sim<'_> {
         self.after_release(a);
     }
 
-    /// The agent's last reply: solved, then closed now or later by the style.
-    pub(super) fn solve(&mut self, c: ConvId) {
+    /// The agent's last reply: solved, then closed now or later by the
+    /// style. Returns the agent it released (its capacity freed and
+    /// [`Sim::after_release`] run for it), if any.
+    pub(super) fn solve(&mut self, c: ConvId) -> Option<AgentId> {
         let now = self.q.now();
         let s = self.convs[c].skill as usize;
         let scn = self.scn;
@@ -154,8 +156,8 @@ impl Sim<'_> {
             Some(r) => self.come_back(c, r, Comeback::Return),
             None => None,
         };
-        if consumer_closes {
-            self.close(c, CloseReason::Consumer);
+        let released = if consumer_closes {
+            self.close(c, CloseReason::Consumer)
         } else {
             match self.styles[s].after_solve {
                 AfterSolve::Close => self.close(c, CloseReason::Agent),
@@ -175,12 +177,14 @@ impl Sim<'_> {
                     self.q
                         .schedule_fixed(window, Ev::StyleClose { conv: c, key });
                     self.after_release(a);
+                    Some(a)
                 }
             }
-        }
+        };
         if let Some(slot) = return_slot {
             self.returns[slot as usize].key = self.convs[c].timers.state.key();
         }
+        released
     }
 
     /// With `r.probability`, the consumer of `c` comes back `r.after`
@@ -325,7 +329,9 @@ impl Sim<'_> {
     }
 
     /// Closes a conversation for `reason`, releasing whatever it holds.
-    pub(super) fn close(&mut self, c: ConvId, reason: CloseReason) {
+    /// Returns the agent whose capacity it freed (and for whom
+    /// [`Sim::after_release`] ran), if any.
+    pub(super) fn close(&mut self, c: ConvId, reason: CloseReason) -> Option<AgentId> {
         let now = self.q.now();
         let (state, a) = (self.convs[c].state, self.convs[c].agent);
         let holder = a.filter(|_| state.holds_capacity());
@@ -352,5 +358,6 @@ impl Sim<'_> {
         if let Some(a) = holder {
             self.after_release(a);
         }
+        holder
     }
 }

@@ -51,38 +51,58 @@ impl Sim<'_> {
         }
     }
 
-    /// After an agent's load or status changed: update eligibility, pull
-    /// from the queues, type the next reply.
+    /// After an agent's load or status changed: pull from the queues,
+    /// update eligibility, type the next reply. Pulling first spares an
+    /// agent that takes waiting work at once an insertion into its group's
+    /// eligible set and the removal right after: pulling reads no rank
+    /// (it asks [`crate::model::agent::Agent::free_for`]), its assignments
+    /// refresh the agent themselves, and what selection reads of the sets
+    /// (the best key, the best key outside a skip list) does not depend on
+    /// the order in which the sets were updated.
     pub(crate) fn after_release(&mut self, a: AgentId) {
-        self.refresh(a);
         self.pull(a);
+        self.refresh(a);
         self.start_next(a);
     }
 
     /// Starts typing the most urgent reply of the agent's work list (the
     /// seeds' SLA-sorted list), unless it is typing or logged out.
+    #[inline]
     pub(crate) fn start_next(&mut self, a: AgentId) {
         let ag = &self.agents[a];
-        if ag.typing.is_some() || !ag.status.logged_in() || ag.worklist.is_empty() {
-            return;
+        if ag.typing.is_none() && ag.status.logged_in() && !ag.worklist.is_empty() {
+            self.start_reply(a);
         }
+    }
+
+    /// [`Self::start_next`] for an agent that is free to type and owes a reply.
+    #[inline(never)]
+    fn start_reply(&mut self, a: AgentId) {
+        let ag = &self.agents[a];
         let convs = &self.convs;
         let skills = &self.skills;
         // Earliest deadline among the conversations of the channels it is
         // logged into (a two_login agent's other login waits); ties: first
-        // in the list (min_by keeps the first).
-        let Some((pos, _)) = ag
-            .worklist
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| ag.login & (1 << skills[convs[**c].skill as usize].channel) != 0)
-            .min_by(|x, y| convs[*x.1].deadline.total_cmp(&convs[*y.1].deadline))
-        else {
+        // in the list.
+        let mut best: Option<(usize, f64)> = None;
+        for (i, &c) in ag.worklist.iter().enumerate() {
+            let conv = &convs[c];
+            if ag.login & (1 << skills[conv.skill as usize].channel) != 0
+                && best.is_none_or(|(_, d)| conv.deadline.total_cmp(&d).is_lt())
+            {
+                best = Some((i, conv.deadline));
+            }
+        }
+        let Some((pos, _)) = best else {
             return;
         };
         let overhead = self.scn.groups[ag.group.ix()].switch_overhead;
         let ag = &mut self.agents[a];
-        let c = ag.worklist.remove(pos);
+        let c = if pos + 1 == ag.worklist.len() {
+            ag.worklist.pop().expect("non-empty")
+        } else {
+            ag.worklist.remove(pos)
+        };
         let conv = &mut self.convs[c];
         let mut effort = self.scn.skills[conv.skill as usize]
             .agent_reply
@@ -139,8 +159,11 @@ impl Sim<'_> {
                 // The agent returns it: to the end of its skill's queue.
                 self.return_to_queue(c);
             }
-        } else {
-            self.solve(c);
+        } else if self.solve(c) == Some(a) {
+            // Solving released the agent and ran `after_release` for it,
+            // and nothing changed since: a second run would find nothing
+            // to update, pull or start.
+            return;
         }
         self.after_release(a);
     }
