@@ -318,10 +318,9 @@ impl Sim<'_> {
         ag.assign_stamp = stamp;
         let open = ag.open;
         self.rec.agent_assigned(a, now, open, new_to_agent);
-        self.rec.conv_event(
-            now,
+        self.conv_event(
+            c,
             crate::calibrate::Kind::Assigned,
-            &self.convs[c],
             Some(a),
             crate::record::events::Detail::None,
         );

@@ -331,24 +331,18 @@ impl<'a> Recorder<'a> {
         });
     }
 
-    /// A conversation event (`agent` acting, if any); written only when an
-    /// event log is asked for and `now` is in the measured period.
+    /// Whether a conversation event at `now` is written: an event log is
+    /// asked for and `now` is in the measured period. The caller tests it
+    /// before it looks up the conversation for [`Self::write_conv_event`].
     #[inline]
-    pub fn conv_event(
-        &mut self,
-        now: f64,
-        kind: Kind,
-        conv: &Conv,
-        agent: Option<AgentId>,
-        detail: Detail<'_>,
-    ) {
-        if self.events.is_some() && now >= self.win.warmup {
-            self.write_conv_event(now, kind, conv, agent, detail);
-        }
+    pub fn logs_conv_events(&self, now: f64) -> bool {
+        self.events.is_some() && now >= self.win.warmup
     }
 
+    /// Writes a conversation event (`agent` acting, if any); call it only
+    /// when [`Self::logs_conv_events`] says so.
     #[cold]
-    fn write_conv_event(
+    pub fn write_conv_event(
         &mut self,
         now: f64,
         kind: Kind,

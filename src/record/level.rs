@@ -78,6 +78,10 @@ pub(super) struct Levels {
     pub total_owner_q: u64,
     pub total_split_max: QueueSplitMax,
     pub total_split_max_iv: Vec<QueueSplitMax>,
+    /// Per skill: a queue change of the skill was seen in the measured
+    /// period, so every level since is in its maxima and in the totals'
+    /// (each later change sees its level, each interval starts from it).
+    pub q_seen: Vec<bool>,
 }
 
 impl Levels {
@@ -96,6 +100,7 @@ impl Levels {
             total_owner_q: 0,
             total_split_max: QueueSplitMax::default(),
             total_split_max_iv: vec![QueueSplitMax::default(); intervals],
+            q_seen: vec![false; skills],
         }
     }
 

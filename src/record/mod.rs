@@ -533,7 +533,10 @@ impl<'a> Recorder<'a> {
             l.owner_q[skill] = (l.owner_q[skill] as i64 + delta) as u64;
             l.total_owner_q = (l.total_owner_q as i64 + delta) as u64;
         }
-        if measured {
+        // A queue that shrinks raises no maximum once its level before the
+        // change was seen in the measured period: skipping is exact.
+        if measured && !(delta < 0 && l.q_seen[skill]) {
+            l.q_seen[skill] = true;
             let (ql, ol) = (l.qlen[skill], l.owner_q[skill]);
             let t = &mut self.tally[skill];
             t.queue_max = t.queue_max.max(ql);

@@ -96,10 +96,9 @@ impl Sim<'_> {
         };
         self.count_alive(s);
         self.rec.arrived(now, s, new_issue);
-        self.rec.conv_event(
-            now,
+        self.conv_event(
+            c,
             crate::calibrate::Kind::Arrived,
-            &self.convs[c],
             None,
             crate::record::events::Detail::None,
         );

@@ -77,8 +77,7 @@ impl Sim<'_> {
         }
         self.convs[c].go(State::Abandoned);
         self.rec.abandoned(now, &self.convs[c]);
-        self.rec
-            .conv_event(now, Kind::Abandoned, &self.convs[c], None, Detail::None);
+        self.conv_event(c, Kind::Abandoned, None, Detail::None);
         let scn = self.scn;
         if let Some(r) = &scn.skills[self.convs[c].origin as usize].retry {
             self.come_back(c, r, Comeback::Retry);
@@ -99,13 +98,7 @@ impl Sim<'_> {
     pub(super) fn on_consumer_msg(&mut self, c: ConvId) {
         let now = self.q.now();
         let sla = self.scn.skills[self.convs[c].skill as usize].response_sla;
-        self.rec.conv_event(
-            now,
-            Kind::ConsumerMessage,
-            &self.convs[c],
-            None,
-            Detail::None,
-        );
+        self.conv_event(c, Kind::ConsumerMessage, None, Detail::None);
         let conv = &mut self.convs[c];
         conv.msg_at = now;
         conv.deadline = now + sla;
@@ -132,9 +125,7 @@ impl Sim<'_> {
         self.release_slot(c, a);
         self.convs[c].go(State::Parked);
         self.rec.parked(&self.convs[c]);
-        let now = self.q.now();
-        self.rec
-            .conv_event(now, Kind::Parked, &self.convs[c], Some(a), Detail::None);
+        self.conv_event(c, Kind::Parked, Some(a), Detail::None);
         self.after_release(a);
     }
 
@@ -163,8 +154,7 @@ impl Sim<'_> {
                 AfterSolve::Close => self.close(c, CloseReason::Agent),
                 AfterSolve::Solved { window } => {
                     let a = self.convs[c].agent.expect("open");
-                    self.rec
-                        .conv_event(now, Kind::Solved, &self.convs[c], Some(a), Detail::None);
+                    self.conv_event(c, Kind::Solved, Some(a), Detail::None);
                     self.end_open(c);
                     self.release_slot(c, a);
                     let conv = &mut self.convs[c];
@@ -238,11 +228,8 @@ impl Sim<'_> {
             conv.deadline = now + sk.response_sla;
             conv.set(flag::PENDING_MSG, true);
             self.rec.reopened(now, &self.convs[pr.conv]);
-            let conv = &self.convs[pr.conv];
-            self.rec
-                .conv_event(now, Kind::Reopened, conv, None, Detail::None);
-            self.rec
-                .conv_event(now, Kind::ConsumerMessage, conv, None, Detail::None);
+            self.conv_event(pr.conv, Kind::Reopened, None, Detail::None);
+            self.conv_event(pr.conv, Kind::ConsumerMessage, None, Detail::None);
             self.route_returning(pr.conv);
         } else {
             // Closed meanwhile (or abandoned): a new conversation for the same issue.
@@ -347,13 +334,7 @@ impl Sim<'_> {
         }
         self.rec.closed(now, &self.convs[c], reason);
         let by = a.or(self.convs[c].prev_agent);
-        self.rec.conv_event(
-            now,
-            Kind::Closed,
-            &self.convs[c],
-            by,
-            Detail::Text(reason.name()),
-        );
+        self.conv_event(c, Kind::Closed, by, Detail::Text(reason.name()));
         self.free(c);
         if let Some(a) = holder {
             self.after_release(a);

@@ -17,6 +17,24 @@ impl Sim<'_> {
         self.skills[self.convs[c].skill as usize].channel
     }
 
+    /// Announces a conversation event (`agent` acting, if any) to the
+    /// recorder's event log, looking the conversation up only when one is
+    /// written.
+    #[inline]
+    pub(crate) fn conv_event(
+        &mut self,
+        c: ConvId,
+        kind: Kind,
+        agent: Option<AgentId>,
+        detail: Detail<'_>,
+    ) {
+        let now = self.q.now();
+        if self.rec.logs_conv_events(now) {
+            self.rec
+                .write_conv_event(now, kind, &self.convs[c], agent, detail);
+        }
+    }
+
     /// Changes the agent's load on channel `ch` by `delta` slots, bringing
     /// its time totals up to now first.
     #[inline]
@@ -131,13 +149,7 @@ impl Sim<'_> {
         let scn = self.scn;
         let first = !self.convs[c].has(flag::FIRST_REPLY);
         self.rec.replied(now, &self.convs[c], first);
-        self.rec.conv_event(
-            now,
-            Kind::AgentMessage,
-            &self.convs[c],
-            Some(a),
-            Detail::None,
-        );
+        self.conv_event(c, Kind::AgentMessage, Some(a), Detail::None);
         let conv = &mut self.convs[c];
         let sk = &scn.skills[conv.skill as usize];
         if first {
@@ -225,12 +237,12 @@ impl Sim<'_> {
         conv.msg_at = now;
         conv.deadline = now + self.scn.skills[conv.skill as usize].response_sla;
         conv.go(State::Queued);
+        let scn = self.scn;
         let detail = match to {
             TransferTarget::Skill(_) => Detail::None,
-            TransferTarget::Group(g) => Detail::Group(&self.scn.groups[g].name),
+            TransferTarget::Group(g) => Detail::Group(&scn.groups[g].name),
         };
-        self.rec
-            .conv_event(now, Kind::Transferred, &self.convs[c], Some(a), detail);
+        self.conv_event(c, Kind::Transferred, Some(a), detail);
         self.requeue(c);
     }
 
@@ -241,14 +253,7 @@ impl Sim<'_> {
         self.end_open(c);
         self.release_slot(c, a);
         self.rec.returned_to_queue(&self.convs[c]);
-        let now = self.q.now();
-        self.rec.conv_event(
-            now,
-            Kind::ReturnedToQueue,
-            &self.convs[c],
-            Some(a),
-            Detail::None,
-        );
+        self.conv_event(c, Kind::ReturnedToQueue, Some(a), Detail::None);
         let conv = &mut self.convs[c];
         conv.prev_agent = Some(a);
         conv.agent = None;
