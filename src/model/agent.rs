@@ -167,7 +167,11 @@ impl Agent {
     /// ringing, ramping up, full).
     #[inline]
     pub fn free_for(&self, channel: usize, now: f64, cap: &[u32; 2], total: u32) -> Option<u32> {
-        if self.status != Status::Online
+        // Fullness first: an agent refreshed after an assignment is full
+        // more often than not, and then nothing else needs reading.
+        let free = self.free(channel, cap, total);
+        if free == 0
+            || self.status != Status::Online
             || self.winding_down
             || self.login & (1 << channel) == 0
             || self.ringing.is_some()
@@ -175,7 +179,6 @@ impl Agent {
         {
             return None;
         }
-        let free = self.free(channel, cap, total);
-        (free > 0).then_some(free)
+        Some(free)
     }
 }
