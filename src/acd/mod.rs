@@ -299,15 +299,7 @@ impl Sim<'_> {
             conv.go(State::AwaitConsumer);
         }
         if !self.agents[a].status.online() || self.agents[a].winding_down {
-            self.violations.push(format!(
-                "conversation {c} assigned to agent {a} in status {:?}{}",
-                self.agents[a].status,
-                if self.agents[a].winding_down {
-                    ", winding down"
-                } else {
-                    ""
-                }
-            ));
+            self.assigned_unavailable(c, a);
         }
         self.change_load(a, ch, 1);
         let stamp = self.stamp;
@@ -331,6 +323,22 @@ impl Sim<'_> {
         }
         self.refresh(a);
         self.start_next(a);
+    }
+
+    /// Records the invariant violation of an assignment to an agent that
+    /// is not online or winds down before its logout (never on a correct run).
+    #[cold]
+    #[inline(never)]
+    fn assigned_unavailable(&mut self, c: ConvId, a: AgentId) {
+        self.violations.push(format!(
+            "conversation {c} assigned to agent {a} in status {:?}{}",
+            self.agents[a].status,
+            if self.agents[a].winding_down {
+                ", winding down"
+            } else {
+                ""
+            }
+        ));
     }
 
     /// select_queue: the agent takes work while it can: its sticky
