@@ -47,10 +47,12 @@ const ARITY: usize = 4;
 /// Most lanes (distinct fixed delays); later delays go to the heap.
 const MAX_LANES: usize = 32;
 
-/// No lane holds an entry (above every entry's key: times are finite).
-const NO_KEY: u128 = u128::MAX;
+/// No lane holds an entry: a time above every entry's (times are
+/// finite, so their bits are below +inf's, let alone `u64::MAX`).
+const NO_TIME: u64 = u64::MAX;
 
 /// An event with its place in the order.
+#[derive(Clone, Copy)]
 struct Entry<E> {
     /// The time's bits: monotone for non-negative floats.
     time: u64,
@@ -65,6 +67,14 @@ impl<E> Entry<E> {
     fn key(&self) -> u128 {
         ((self.time as u128) << 32) | self.seq as u128
     }
+
+    /// Whether `self` comes before `o`: time, then sequence. Times are
+    /// almost never equal, so this is one well-predicted comparison
+    /// (building a `u128` key costs several instructions per entry).
+    #[inline(always)]
+    fn before(&self, o: &Self) -> bool {
+        self.time < o.time || (self.time == o.time && self.seq < o.seq)
+    }
 }
 
 /// Events scheduled after one fixed delay, in (time, sequence) order.
@@ -78,28 +88,31 @@ struct Lane<E> {
 pub struct EventQueue<E> {
     heap: Vec<Entry<E>>,
     lanes: Vec<Lane<E>>,
-    /// The lane whose head is earliest, and that head's key ([`NO_KEY`]
-    /// when every lane is empty).
+    /// The lane whose head is earliest, and that head's time ([`NO_TIME`]
+    /// when every lane is empty: then a pop compares the heap's root with
+    /// it once and never looks at the lanes) and sequence.
     lane_min: usize,
-    lane_min_key: u128,
+    lane_min_time: u64,
+    lane_min_seq: u32,
     seq: u32,
     now: Time,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// An empty queue at time 0.
     pub fn new() -> Self {
         EventQueue {
             heap: Vec::with_capacity(1024),
             lanes: Vec::new(),
             lane_min: 0,
-            lane_min_key: NO_KEY,
+            lane_min_time: NO_TIME,
+            lane_min_seq: 0,
             seq: 0,
             now: 0.0,
         }
@@ -112,7 +125,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at absolute time `at` (not before now).
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, at: Time, event: E) {
         debug_assert!(
             at.is_finite() && at >= self.now,
@@ -140,15 +153,20 @@ impl<E> EventQueue<E> {
         entry
     }
 
+    /// Adds `entry` at the end and moves it up to its place. A new event
+    /// usually comes after its parent (it is later than most pending ones):
+    /// then one comparison and no other write.
     #[inline(always)]
     fn push_heap(&mut self, entry: Entry<E>) {
+        let i = self.heap.len();
         self.heap.push(entry);
-        let last = self.heap.len() - 1;
-        self.sift_up(last);
+        if i > 0 && entry.before(&self.heap[(i - 1) / ARITY]) {
+            self.sift_up(i, entry);
+        }
     }
 
     /// Schedules `event` after a delay from now.
-    #[inline]
+    #[inline(always)]
     pub fn schedule_in(&mut self, delay: Time, event: E) {
         self.schedule(self.now + delay.max(0.0), event);
     }
@@ -182,30 +200,28 @@ impl<E> EventQueue<E> {
             Some(b) if b.time > entry.time => self.push_heap(entry),
             Some(_) => fifo.push_back(entry),
             None => {
-                let key = entry.key();
                 fifo.push_back(entry);
-                if key < self.lane_min_key {
-                    (self.lane_min, self.lane_min_key) = (lane, key);
+                if self.before_lanes(&entry) {
+                    self.lane_min = lane;
+                    (self.lane_min_time, self.lane_min_seq) = (entry.time, entry.seq);
                 }
             }
         }
+    }
+
+    /// Whether `h` (the heap's root, say) comes before every lane head:
+    /// with no lane in use, one comparison of times.
+    #[inline(always)]
+    fn before_lanes(&self, h: &Entry<E>) -> bool {
+        h.time < self.lane_min_time || (h.time == self.lane_min_time && h.seq < self.lane_min_seq)
     }
 
     /// Removes the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(Time, E)> {
         let top = match self.heap.first() {
-            Some(h) if h.key() < self.lane_min_key => {
-                let last = self.heap.pop().expect("not empty");
-                if self.heap.is_empty() {
-                    last
-                } else {
-                    let top = std::mem::replace(&mut self.heap[0], last);
-                    self.sift_down_to_bottom();
-                    top
-                }
-            }
-            _ if self.lane_min_key != NO_KEY => self.pop_lane(),
+            Some(h) if self.before_lanes(h) => self.pop_heap(),
+            _ if self.lane_min_time != NO_TIME => self.pop_lane(),
             _ => return None,
         };
         self.now = f64::from_bits(top.time);
@@ -225,21 +241,25 @@ impl<E> EventQueue<E> {
 
     /// Recomputes the earliest lane head.
     fn find_lane_min(&mut self) {
-        (self.lane_min, self.lane_min_key) = (0, NO_KEY);
+        let mut min: Option<(usize, u128)> = None;
         for (i, l) in self.lanes.iter().enumerate() {
             if let Some(h) = l.fifo.front()
-                && h.key() < self.lane_min_key
+                && min.is_none_or(|(_, k)| h.key() < k)
             {
-                (self.lane_min, self.lane_min_key) = (i, h.key());
+                min = Some((i, h.key()));
             }
         }
+        (self.lane_min, self.lane_min_time, self.lane_min_seq) = match min {
+            Some((i, k)) => (i, (k >> 32) as u64, k as u32),
+            None => (0, NO_TIME, 0),
+        };
     }
 
     /// The time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<Time> {
-        let heap = self.heap.first().map(Entry::key).unwrap_or(NO_KEY);
-        let key = heap.min(self.lane_min_key);
-        (key != NO_KEY).then(|| f64::from_bits((key >> 32) as u64))
+        let heap = self.heap.first().map_or(NO_TIME, |h| h.time);
+        let t = heap.min(self.lane_min_time);
+        (t != NO_TIME).then(|| f64::from_bits(t))
     }
 
     /// Number of pending entries (stale timers included).
@@ -249,57 +269,69 @@ impl<E> EventQueue<E> {
 
     /// Whether no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.lane_min_key == NO_KEY
+        self.heap.is_empty() && self.lane_min_time == NO_TIME
     }
 
-    /// Moves the entry at `i` up to its place.
+    /// Moves `entry`, whose place (a hole) is `i`, up to where it
+    /// belongs: each parent after it moves down into the hole, and `entry`
+    /// is written once, at the end.
     #[inline(always)]
-    fn sift_up(&mut self, mut i: usize) {
+    fn sift_up(&mut self, mut i: usize, entry: Entry<E>) {
         let h = &mut self.heap[..];
-        let key = h[i].key();
         while i > 0 {
             let parent = (i - 1) / ARITY;
-            if h[parent].key() <= key {
+            let p = h[parent];
+            if !entry.before(&p) {
                 break;
             }
-            h.swap(i, parent);
+            h[i] = p;
             i = parent;
         }
+        h[i] = entry;
     }
 
-    /// Restores the heap after the root was replaced by the last entry:
-    /// moves the smallest child up at every level down to a leaf, then
-    /// sifts the former last entry up from that leaf.
+    /// Removes the root of a non-empty heap: the hole it leaves moves down
+    /// to a leaf along the smallest children (each moves up one level),
+    /// then the last entry sifts up from that leaf.
     #[inline(always)]
-    fn sift_down_to_bottom(&mut self) {
+    fn pop_heap(&mut self) -> Entry<E> {
+        let last = self.heap.pop().expect("a root");
         let h = &mut self.heap[..];
         let n = h.len();
+        let Some(&top) = h.first() else {
+            return last;
+        };
         let mut i = 0;
         loop {
             let first = ARITY * i + 1;
-            if first + ARITY <= n {
-                // All four children exist.
-                let c = &h[first..first + ARITY];
+            if let Some(c) = h.get(first..first + ARITY) {
+                // All four children exist. Which is smallest is a coin
+                // toss, so it is chosen without branches (conditional
+                // moves on whole keys): a mispredicted branch per level
+                // costs more than building the keys in a large heap.
                 let (k0, k1, k2, k3) = (c[0].key(), c[1].key(), c[2].key(), c[3].key());
                 let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
                 let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
-                let m = if kb < ka { b } else { a };
-                h.swap(i, first + m);
-                i = first + m;
-            } else if first < n {
-                let mut m = first;
-                for j in first + 1..n {
-                    if h[j].key() < h[m].key() {
-                        m = j;
-                    }
-                }
-                h.swap(i, m);
+                let m = first + if kb < ka { b } else { a };
+                h[i] = h[m];
                 i = m;
             } else {
+                if first < n {
+                    // Fewer than four: their own children are past the end.
+                    let mut m = first;
+                    for j in first + 1..n {
+                        if h[j].before(&h[m]) {
+                            m = j;
+                        }
+                    }
+                    h[i] = h[m];
+                    i = m;
+                }
                 break;
             }
         }
-        self.sift_up(i);
+        self.sift_up(i, last);
+        top
     }
 
     /// Gives the pending entries, heap and lanes, the sequences 0, 1, …
