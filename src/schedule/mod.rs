@@ -436,14 +436,8 @@ impl PlanProgress {
     /// Creates `path` (replacing a previous progress file, never through a
     /// link) with `plans.csv`'s header.
     fn create(path: &Path) -> Result<PlanProgress> {
-        let _ = std::fs::remove_file(path);
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| Error::io("create", path, e))?;
         let mut p = PlanProgress {
-            w: crate::sweep::grid::results_writer(f),
+            w: crate::staff::progress_writer(path)?,
             path: path.to_path_buf(),
         };
         p.append(&[report::PLAN_HEADER.map(String::from).to_vec()])?;

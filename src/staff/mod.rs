@@ -35,6 +35,7 @@ pub mod target;
 
 pub use groups::MAX_COMBINATIONS;
 pub use profile::{MAX_ROUNDS, Requirement};
+pub(crate) use report::progress_writer;
 pub use target::{Op, Target, accepted};
 
 use crate::error::{Context, Error, Result};

@@ -165,6 +165,19 @@ pub(super) fn row<'a>(
     }
 }
 
+/// A progress file's CSV writer at `path`: a previous file there is
+/// replaced, never written through a link (the new file is created
+/// exclusively).
+pub(crate) fn progress_writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
+    let _ = std::fs::remove_file(path);
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
+    Ok(crate::sweep::grid::results_writer(f))
+}
+
 /// The progress file: every point's rows, appended and flushed as it
 /// finishes, so a long search that fails loses nothing already run.
 #[derive(Default)]
@@ -177,14 +190,8 @@ impl Progress {
     /// Creates `path` (replacing a previous progress file, never through a
     /// link) with the header of `staffing.csv`.
     pub(crate) fn create(path: &Path) -> Result<Progress> {
-        let _ = std::fs::remove_file(path);
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| Error::io("create", path, e))?;
         Ok(Progress {
-            w: Some(crate::sweep::grid::results_writer(f)),
+            w: Some(progress_writer(path)?),
             path: path.to_path_buf(),
         })
     }
