@@ -27,7 +27,7 @@ use crate::model::conversation::{State, flag};
 use crate::model::{AgentId, ConvId, GroupId, Id};
 use crate::scenario::{Accept, Selection};
 use crate::sim::Sim;
-use eligible::Rank;
+use eligible::{Eligible, Rank};
 
 /// Queues compact their stale entries once longer than this and four
 /// times the live queue.
@@ -95,41 +95,38 @@ impl Sim<'_> {
     pub(crate) fn select(&self, c: ConvId) -> Option<AgentId> {
         let conv = &self.convs[c];
         let ch = self.channel(c);
-        let pick = |skip: &dyn Fn(u32) -> bool| {
-            let mut best: Option<Rank> = None;
-            let mut consider = |g: GroupId| {
-                if let Some(k) = self.groups[g].avail[ch].first_where(skip)
-                    && best.is_none_or(|b| k < b)
-                {
-                    best = Some(k);
-                }
-            };
-            match conv.target_group {
-                Some(g) => consider(g),
-                None => {
-                    for &(g, _) in &self.skills[conv.skill as usize].groups {
-                        consider(g);
-                    }
-                }
-            }
-            best.map(|k| AgentId::new(k.2 as usize))
-        };
         if conv.ignored.is_empty() {
             // The common case: the best head of the groups' sets.
-            let best = match conv.target_group {
-                Some(g) => self.groups[g].avail[ch].first(),
-                None => self.skills[conv.skill as usize]
-                    .groups
-                    .iter()
-                    .filter_map(|&(g, _)| self.groups[g].avail[ch].first())
-                    .min(),
-            };
-            return best.map(|k| AgentId::new(k.2 as usize));
+            return self.best_head(c, ch, Eligible::first);
         }
-        pick(&|a| conv.ignored.contains(&AgentId::new(a as usize))).or_else(|| {
-            let last = conv.ignored.last().expect("non-empty").ix() as u32;
-            pick(&|a| a == last)
-        })
+        let ignored = |a: u32| conv.ignored.contains(&AgentId::new(a as usize));
+        self.best_head(c, ch, |e| e.first_where(&ignored))
+            .or_else(|| {
+                let last = conv.ignored.last().expect("non-empty").ix() as u32;
+                self.best_head(c, ch, |e| e.first_where(&|a| a == last))
+            })
+    }
+
+    /// The best of the ranks `head` reads from the channel-`ch` eligible
+    /// set of each group that may take conversation `c` (its transfer
+    /// target, or its skill's groups).
+    #[inline]
+    fn best_head(
+        &self,
+        c: ConvId,
+        ch: usize,
+        head: impl Fn(&Eligible) -> Option<Rank>,
+    ) -> Option<AgentId> {
+        let conv = &self.convs[c];
+        let best = match conv.target_group {
+            Some(g) => head(&self.groups[g].avail[ch]),
+            None => self.skills[conv.skill as usize]
+                .groups
+                .iter()
+                .filter_map(|&(g, _)| head(&self.groups[g].avail[ch]))
+                .min(),
+        };
+        best.map(|k| AgentId::new(k.2 as usize))
     }
 
     /// Routes a waiting conversation to an agent now; false if none is eligible.

@@ -116,6 +116,8 @@ impl Sim<'_> {
         };
         let overhead = self.scn.groups[ag.group.ix()].switch_overhead;
         let ag = &mut self.agents[a];
+        // The chosen reply is most often the last in the list: popping it
+        // is cheaper than `remove` (measured with callgrind).
         let c = if pos + 1 == ag.worklist.len() {
             ag.worklist.pop().expect("non-empty")
         } else {
